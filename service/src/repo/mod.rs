@@ -1,0 +1,8 @@
+//! Repositories: every SQL statement in Patio lives in this module, one file per table group.
+//! Functions take the [`Db`](crate::db::Db) and plain values and return row structs.
+
+pub mod activity;
+pub mod groups;
+pub mod sites;
+pub mod tenants;
+pub mod users;
