@@ -1,10 +1,10 @@
 //! Writing and reading the activity log. Event type names are constants here so the UI, the
 //! API and the tests agree on them.
 
+use crate::Services;
 use crate::clock::to_millis;
 use crate::error::Result;
 use crate::repo::activity::{self, ActivityRow};
-use crate::Services;
 
 pub mod event {
     pub const SIGNIN_SUCCEEDED: &str = "signin.succeeded";
@@ -32,7 +32,11 @@ pub struct Event {
 
 impl Event {
     pub fn new(event_type: &'static str) -> Self {
-        Self { event_type, details: serde_json::json!({}), ..Default::default() }
+        Self {
+            event_type,
+            details: serde_json::json!({}),
+            ..Default::default()
+        }
     }
     pub fn tenant(mut self, id: &str) -> Self {
         self.tenant_id = Some(id.to_owned());

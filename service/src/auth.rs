@@ -3,23 +3,28 @@
 //! an authenticator. Every outcome the user can cause is data, not an error, and every attempt
 //! writes an activity event.
 
-use crate::activity::{event, Event};
+use crate::Services;
+use crate::activity::{Event, event};
 use crate::crypto::{password, recovery, totp};
 use crate::error::{Result, ServiceError};
 use crate::repo::{tenants, users};
 use crate::throttle::Limit;
-use crate::Services;
 
 /// One message for every password-step failure: it must not reveal whether the account
 /// exists, is a cloud admin, or uses another identity provider.
 pub const GENERIC_FAILURE: &str =
     "Sign-in failed. Check your user name and password, or contact your cloud administrator.";
-pub const CODE_FAILURE: &str =
-    "That code is not valid. Enter the current 6-digit code from your authenticator app, or one of your recovery codes.";
+pub const CODE_FAILURE: &str = "That code is not valid. Enter the current 6-digit code from your authenticator app, or one of your recovery codes.";
 
 /// Five failures per account and twenty per address within fifteen minutes.
-pub const ACCOUNT_LIMIT: Limit = Limit { max_failures: 5, window_ms: 15 * 60 * 1000 };
-pub const ADDRESS_LIMIT: Limit = Limit { max_failures: 20, window_ms: 15 * 60 * 1000 };
+pub const ACCOUNT_LIMIT: Limit = Limit {
+    max_failures: 5,
+    window_ms: 15 * 60 * 1000,
+};
+pub const ADDRESS_LIMIT: Limit = Limit {
+    max_failures: 20,
+    window_ms: 15 * 60 * 1000,
+};
 
 pub const LINK_ADMIN: &str = "LINK_ADMIN";
 pub const IDP_TABLEAU_MFA: &str = "TableauIDWithMFA";
@@ -39,16 +44,26 @@ pub struct AdminIdentity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PasswordCheck {
     /// Password right; `needs_enrollment` if no authenticator is enrolled yet.
-    Accepted { identity: AdminIdentity, needs_enrollment: bool },
+    Accepted {
+        identity: AdminIdentity,
+        needs_enrollment: bool,
+    },
     Failed,
-    Throttled { retry_after_secs: i64 },
+    Throttled {
+        retry_after_secs: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeCheck {
-    SignedIn { identity: AdminIdentity, recovery_codes_left: Option<i64> },
+    SignedIn {
+        identity: AdminIdentity,
+        recovery_codes_left: Option<i64>,
+    },
     Failed,
-    Throttled { retry_after_secs: i64 },
+    Throttled {
+        retry_after_secs: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,9 +76,14 @@ pub struct EnrollmentOffer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnrollmentCheck {
     /// Enrolled and signed in; the recovery codes are returned this once only.
-    Enrolled { identity: AdminIdentity, recovery_codes: Vec<String> },
+    Enrolled {
+        identity: AdminIdentity,
+        recovery_codes: Vec<String>,
+    },
     Failed,
-    Throttled { retry_after_secs: i64 },
+    Throttled {
+        retry_after_secs: i64,
+    },
 }
 
 fn account_key(user_name: &str) -> String {
@@ -81,9 +101,11 @@ fn secs(ms: i64) -> i64 {
 impl Services {
     fn throttled(&self, user_name: &str, addr: Option<&str>) -> Option<i64> {
         let now = self.now_ms();
-        let acct = self.throttle().blocked_for(&account_key(user_name), ACCOUNT_LIMIT, now);
-        let by_addr = address_key(addr)
-            .and_then(|k| self.throttle().blocked_for(&k, ADDRESS_LIMIT, now));
+        let acct = self
+            .throttle()
+            .blocked_for(&account_key(user_name), ACCOUNT_LIMIT, now);
+        let by_addr =
+            address_key(addr).and_then(|k| self.throttle().blocked_for(&k, ADDRESS_LIMIT, now));
         acct.max(by_addr).map(secs)
     }
 
@@ -95,7 +117,12 @@ impl Services {
         }
     }
 
-    async fn record_throttled(&self, user_name: &str, addr: Option<&str>, step: &str) -> Result<()> {
+    async fn record_throttled(
+        &self,
+        user_name: &str,
+        addr: Option<&str>,
+        step: &str,
+    ) -> Result<()> {
         self.record(
             Event::new(event::SIGNIN_THROTTLED)
                 .actor_name(user_name)
@@ -107,14 +134,18 @@ impl Services {
 
     /// Identity of a user who currently holds an active cloud-admin role, else `None`.
     pub async fn admin_identity(&self, user_id: &str) -> Result<Option<AdminIdentity>> {
-        let Some(u) = users::get(self.db(), user_id).await? else { return Ok(None) };
+        let Some(u) = users::get(self.db(), user_id).await? else {
+            return Ok(None);
+        };
         let Some(role) = users::link_role(self.db(), &u.id, &u.tenant_id).await? else {
             return Ok(None);
         };
         if role.link_role != LINK_ADMIN || role.status != "ACTIVE" {
             return Ok(None);
         }
-        let Some(t) = tenants::get(self.db(), &u.tenant_id).await? else { return Ok(None) };
+        let Some(t) = tenants::get(self.db(), &u.tenant_id).await? else {
+            return Ok(None);
+        };
         Ok(Some(AdminIdentity {
             user_id: u.id,
             tenant_id: t.id,
@@ -143,13 +174,15 @@ impl Services {
             password::verify_password(password_text.to_owned(), None).await;
         }
         for u in candidates {
-            let ok = password::verify_password(password_text.to_owned(), u.password_hash.clone()).await;
+            let ok =
+                password::verify_password(password_text.to_owned(), u.password_hash.clone()).await;
             if !ok {
                 reason = "wrong_password";
                 continue;
             }
             let role = users::link_role(self.db(), &u.id, &u.tenant_id).await?;
-            let Some(role) = role.filter(|r| r.link_role == LINK_ADMIN && r.status == "ACTIVE") else {
+            let Some(role) = role.filter(|r| r.link_role == LINK_ADMIN && r.status == "ACTIVE")
+            else {
                 reason = "not_cloud_admin";
                 continue;
             };
@@ -187,7 +220,9 @@ impl Services {
         code: &str,
         addr: Option<&str>,
     ) -> Result<CodeCheck> {
-        let Some(u) = users::get(self.db(), user_id).await? else { return Ok(CodeCheck::Failed) };
+        let Some(u) = users::get(self.db(), user_id).await? else {
+            return Ok(CodeCheck::Failed);
+        };
         if let Some(retry_after_secs) = self.throttled(&u.user_name, addr) {
             self.record_throttled(&u.user_name, addr, "code").await?;
             return Ok(CodeCheck::Throttled { retry_after_secs });
@@ -206,7 +241,11 @@ impl Services {
             }
             used
         } else {
-            match u.totp_secret_sealed.as_deref().and_then(|s| self.key().open(s)) {
+            match u
+                .totp_secret_sealed
+                .as_deref()
+                .and_then(|s| self.key().open(s))
+            {
                 Some(secret) => {
                     let now = self.now().unix_timestamp();
                     match totp::verify(&secret, code, now, u.totp_last_step) {
@@ -241,10 +280,18 @@ impl Services {
             )
             .await?;
         }
-        Ok(CodeCheck::SignedIn { identity, recovery_codes_left: recovery_left })
+        Ok(CodeCheck::SignedIn {
+            identity,
+            recovery_codes_left: recovery_left,
+        })
     }
 
-    async fn signed_in(&self, identity: &AdminIdentity, addr: Option<&str>, method: &str) -> Result<()> {
+    async fn signed_in(
+        &self,
+        identity: &AdminIdentity,
+        addr: Option<&str>,
+        method: &str,
+    ) -> Result<()> {
         self.throttle().reset(&account_key(&identity.user_name));
         users::set_last_login(self.db(), &identity.user_id, self.now_ms()).await?;
         self.record(
@@ -259,9 +306,13 @@ impl Services {
 
     /// Offers a fresh authenticator seed to an admin who has none enrolled yet.
     pub async fn begin_enrollment(&self, user_id: &str) -> Result<EnrollmentOffer> {
-        let u = users::get(self.db(), user_id).await?.ok_or(ServiceError::NotFound)?;
+        let u = users::get(self.db(), user_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         if u.totp_secret_sealed.is_some() {
-            return Err(ServiceError::Invalid("an authenticator is already enrolled".into()));
+            return Err(ServiceError::Invalid(
+                "an authenticator is already enrolled".into(),
+            ));
         }
         let secret = totp::new_secret();
         users::set_totp_pending(self.db(), user_id, &self.key().seal(&secret)).await?;
@@ -280,9 +331,12 @@ impl Services {
         code: &str,
         addr: Option<&str>,
     ) -> Result<EnrollmentCheck> {
-        let u = users::get(self.db(), user_id).await?.ok_or(ServiceError::NotFound)?;
+        let u = users::get(self.db(), user_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         if let Some(retry_after_secs) = self.throttled(&u.user_name, addr) {
-            self.record_throttled(&u.user_name, addr, "enrollment").await?;
+            self.record_throttled(&u.user_name, addr, "enrollment")
+                .await?;
             return Ok(EnrollmentCheck::Throttled { retry_after_secs });
         }
         let Some(identity) = self.admin_identity(user_id).await? else {
@@ -313,7 +367,10 @@ impl Services {
             return Ok(EnrollmentCheck::Failed);
         }
         let codes = recovery::generate();
-        let hashes: Vec<String> = codes.iter().map(|c| recovery::hash(self.key(), c)).collect();
+        let hashes: Vec<String> = codes
+            .iter()
+            .map(|c| recovery::hash(self.key(), c))
+            .collect();
         users::replace_recovery_codes(self.db(), user_id, &hashes).await?;
         self.record(
             Event::new(event::MFA_ENROLLED)
@@ -325,7 +382,10 @@ impl Services {
         )
         .await?;
         self.signed_in(&identity, addr, "totp_enrollment").await?;
-        Ok(EnrollmentCheck::Enrolled { identity, recovery_codes: codes })
+        Ok(EnrollmentCheck::Enrolled {
+            identity,
+            recovery_codes: codes,
+        })
     }
 
     /// A UI session began (after the second factor) or ended (sign-out). `session_ref` is a
@@ -339,13 +399,17 @@ impl Services {
         reason: &str,
     ) -> Result<()> {
         self.record(
-            Event::new(if started { event::SESSION_STARTED } else { event::SESSION_ENDED })
-                .tenant(&identity.tenant_id)
-                .actor(&identity.user_id, &identity.user_name)
-                .target("ui_session", session_ref)
-                .from_address(addr)
-                .detail("surface", "tcm_ui")
-                .detail("reason", reason),
+            Event::new(if started {
+                event::SESSION_STARTED
+            } else {
+                event::SESSION_ENDED
+            })
+            .tenant(&identity.tenant_id)
+            .actor(&identity.user_id, &identity.user_name)
+            .target("ui_session", session_ref)
+            .from_address(addr)
+            .detail("surface", "tcm_ui")
+            .detail("reason", reason),
         )
         .await
     }

@@ -55,7 +55,10 @@ pub fn from_millis(ms: i64) -> OffsetDateTime {
 
 /// RFC 3339 in UTC with a `Z`, as Tableau's JSON APIs write times.
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    let t = t
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t);
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
@@ -79,4 +82,22 @@ mod tests {
         assert_eq!(from_millis(to_millis(t)), t);
         assert_eq!(rfc3339(t), "2026-09-17T16:00:00Z");
     }
+}
+
+/// `2024-02-05` for tables.
+pub fn display_date(ms: i64) -> String {
+    let d = from_millis(ms).date();
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// `2024-02-05 09:30:12 UTC` for tables (formatted on the server, so hydration matches).
+pub fn display_datetime(ms: i64) -> String {
+    let t = from_millis(ms);
+    format!(
+        "{} {:02}:{:02}:{:02} UTC",
+        display_date(ms),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }

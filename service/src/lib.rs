@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod repo;
 pub mod seed;
+pub mod sites;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -31,7 +32,12 @@ struct Inner {
 
 impl Services {
     pub fn new(db: Db, clock: SharedClock, key: ServerKey) -> Self {
-        Self(Arc::new(Inner { db, clock, key, throttle: Default::default() }))
+        Self(Arc::new(Inner {
+            db,
+            clock,
+            key,
+            throttle: Default::default(),
+        }))
     }
 
     pub fn db(&self) -> &Db {

@@ -1,7 +1,8 @@
 //! Tenants, sites and users: first-run demo data (`patio seed --demo`) and real cloud admins
 //! (`patio admin create`).
 
-use crate::activity::{event, Event};
+use crate::Services;
+use crate::activity::{Event, event};
 use crate::auth::{AdminIdentity, IDP_TABLEAU_MFA, LINK_ADMIN};
 use crate::clock::to_millis;
 use crate::crypto::password;
@@ -10,9 +11,8 @@ use crate::repo::sites::SiteRow;
 use crate::repo::tenants::TenantRow;
 use crate::repo::users::{LinkRoleRow, UserRow};
 use crate::repo::{groups, sites, tenants, users};
-use crate::Services;
-use time::macros::datetime;
 use time::OffsetDateTime;
+use time::macros::datetime;
 
 pub const DEMO_TENANT_NAME: &str = "Acme Analytics";
 pub const DEMO_TENANT_URL: &str = "acme-analytics";
@@ -28,7 +28,11 @@ const PAT_DEFAULTS_CHANGED: OffsetDateTime = datetime!(2023-06-01 00:00 UTC);
 /// before June 2023 allow PATs for all users with a one-year expiry; later sites start with
 /// PAT creation disabled (and the 180-day default expiry once enabled).
 pub fn initial_pat_settings(activated_at: OffsetDateTime) -> (bool, i64) {
-    if activated_at < PAT_DEFAULTS_CHANGED { (true, 365) } else { (false, 180) }
+    if activated_at < PAT_DEFAULTS_CHANGED {
+        (true, 365)
+    } else {
+        (false, 180)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -73,7 +77,9 @@ impl Services {
     async fn ensure_tenant(&self, name: &str) -> Result<TenantRow> {
         let url = url_name_of(name);
         if url.is_empty() {
-            return Err(ServiceError::Invalid("tenant name must contain letters or digits".into()));
+            return Err(ServiceError::Invalid(
+                "tenant name must contain letters or digits".into(),
+            ));
         }
         if let Some(t) = tenants::find_by_url_name(self.db(), &url).await? {
             return Ok(t);
@@ -138,7 +144,13 @@ impl Services {
         }
         let hash = password::hash_password(a.password.clone()).await;
         let id = self
-            .insert_user(&tenant.id, &a.user_name, &a.email, &a.display_name, Some(hash))
+            .insert_user(
+                &tenant.id,
+                &a.user_name,
+                &a.email,
+                &a.display_name,
+                Some(hash),
+            )
             .await?;
         users::insert_link_role(
             self.db(),
@@ -167,7 +179,10 @@ impl Services {
 
     /// Seeds the demo tenant unless it exists. Returns what was created.
     pub async fn seed_demo(&self) -> Result<Option<DemoSummary>> {
-        if tenants::find_by_url_name(self.db(), DEMO_TENANT_URL).await?.is_some() {
+        if tenants::find_by_url_name(self.db(), DEMO_TENANT_URL)
+            .await?
+            .is_some()
+        {
             return Ok(None);
         }
         let mut admins = Vec::new();
@@ -189,7 +204,11 @@ impl Services {
         // One site from before June 2023 and one from after (SPEC S8 defaults).
         let site_specs = [
             ("Acme Legacy", "acmelegacy", datetime!(2022-03-14 09:00 UTC)),
-            ("Acme Analytics", "acmeanalytics", datetime!(2024-02-05 09:00 UTC)),
+            (
+                "Acme Analytics",
+                "acmeanalytics",
+                datetime!(2024-02-05 09:00 UTC),
+            ),
         ];
         let mut site_ids = Vec::new();
         for (name, url, activated) in site_specs {
@@ -219,11 +238,17 @@ impl Services {
             ("dev@acme.example", "Dev Explorer", "Explorer"),
             ("erin@acme.example", "Erin Publisher", "ExplorerCanPublish"),
             ("vic@acme.example", "Vic Viewer", "Viewer"),
-            ("sam@acme.example", "Sam Siteadmin", "SiteAdministratorExplorer"),
+            (
+                "sam@acme.example",
+                "Sam Siteadmin",
+                "SiteAdministratorExplorer",
+            ),
         ];
         let mut user_ids = Vec::new();
         for (name, display, role) in people {
-            let id = self.insert_user(&tenant_id, name, name, display, None).await?;
+            let id = self
+                .insert_user(&tenant_id, name, name, display, None)
+                .await?;
             for site in &site_ids {
                 users::insert_site_role(self.db(), &id, site, role, "DEFAULT", now).await?;
             }
@@ -231,8 +256,15 @@ impl Services {
         }
         for a in &admins {
             for site in &site_ids {
-                users::insert_site_role(self.db(), &a.user_id, site, "SiteAdministratorCreator", IDP_TABLEAU_MFA, now)
-                    .await?;
+                users::insert_site_role(
+                    self.db(),
+                    &a.user_id,
+                    site,
+                    "SiteAdministratorCreator",
+                    IDP_TABLEAU_MFA,
+                    now,
+                )
+                .await?;
             }
         }
         for site in &site_ids {
@@ -256,16 +288,24 @@ impl Services {
 fn validate_new_admin(a: &NewAdmin) -> Result<()> {
     let name = a.user_name.trim();
     if name.is_empty() || name.len() > 255 {
-        return Err(ServiceError::Invalid("user name must be 1 to 255 characters".into()));
+        return Err(ServiceError::Invalid(
+            "user name must be 1 to 255 characters".into(),
+        ));
     }
     if !a.email.contains('@') {
-        return Err(ServiceError::Invalid("email must be an email address".into()));
+        return Err(ServiceError::Invalid(
+            "email must be an email address".into(),
+        ));
     }
     if a.password.chars().count() < 12 {
-        return Err(ServiceError::Invalid("password must be at least 12 characters".into()));
+        return Err(ServiceError::Invalid(
+            "password must be at least 12 characters".into(),
+        ));
     }
     if a.password.len() > 1024 {
-        return Err(ServiceError::Invalid("password must be at most 1024 bytes".into()));
+        return Err(ServiceError::Invalid(
+            "password must be at most 1024 bytes".into(),
+        ));
     }
     Ok(())
 }
@@ -277,9 +317,18 @@ mod tests {
     // SPEC S8
     #[test]
     fn sites_before_june_2023_allow_pats_for_a_year_later_sites_start_disabled() {
-        assert_eq!(initial_pat_settings(datetime!(2023-05-31 23:59 UTC)), (true, 365));
-        assert_eq!(initial_pat_settings(datetime!(2023-06-01 00:00 UTC)), (false, 180));
-        assert_eq!(initial_pat_settings(datetime!(2025-01-01 00:00 UTC)), (false, 180));
+        assert_eq!(
+            initial_pat_settings(datetime!(2023-05-31 23:59 UTC)),
+            (true, 365)
+        );
+        assert_eq!(
+            initial_pat_settings(datetime!(2023-06-01 00:00 UTC)),
+            (false, 180)
+        );
+        assert_eq!(
+            initial_pat_settings(datetime!(2025-01-01 00:00 UTC)),
+            (false, 180)
+        );
     }
 
     #[test]

@@ -51,7 +51,10 @@ mod tests {
     #[test]
     fn blocks_after_the_limit_and_releases_after_the_window() {
         let t = Throttle::default();
-        let lim = Limit { max_failures: 3, window_ms: 1000 };
+        let lim = Limit {
+            max_failures: 3,
+            window_ms: 1000,
+        };
         for i in 0..3 {
             assert!(t.blocked_for("k", lim, i).is_none());
             t.record_failure("k", i);

@@ -142,7 +142,10 @@ mod tests {
             k.mac(Purpose::PatSecret, b"x"),
             k.mac(Purpose::SessionToken, b"x")
         );
-        assert_eq!(k.mac(Purpose::PatSecret, b"x"), k.mac(Purpose::PatSecret, b"x"));
+        assert_eq!(
+            k.mac(Purpose::PatSecret, b"x"),
+            k.mac(Purpose::PatSecret, b"x")
+        );
     }
 
     #[test]
@@ -162,7 +165,10 @@ mod tests {
         let p = dir.path().join("secret.key");
         let a = ServerKey::load_or_create(&p).unwrap();
         let b = ServerKey::load_or_create(&p).unwrap();
-        assert_eq!(a.mac(Purpose::PatSecret, b"t"), b.mac(Purpose::PatSecret, b"t"));
+        assert_eq!(
+            a.mac(Purpose::PatSecret, b"t"),
+            b.mac(Purpose::PatSecret, b"t")
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

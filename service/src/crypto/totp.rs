@@ -15,7 +15,12 @@ pub fn hotp(secret: &[u8], counter: u64, digits: u32) -> u32 {
     mac.update(&counter.to_be_bytes());
     let h = mac.finalize().into_bytes();
     let offset = (h[19] & 0x0f) as usize;
-    let bin = u32::from_be_bytes([h[offset] & 0x7f, h[offset + 1], h[offset + 2], h[offset + 3]]);
+    let bin = u32::from_be_bytes([
+        h[offset] & 0x7f,
+        h[offset + 1],
+        h[offset + 2],
+        h[offset + 3],
+    ]);
     bin % 10u32.pow(digits)
 }
 
@@ -24,12 +29,21 @@ pub fn step_of(unix_seconds: i64) -> i64 {
 }
 
 pub fn code_for_step(secret: &[u8], step: i64) -> String {
-    format!("{:0width$}", hotp(secret, step as u64, DIGITS), width = DIGITS as usize)
+    format!(
+        "{:0width$}",
+        hotp(secret, step as u64, DIGITS),
+        width = DIGITS as usize
+    )
 }
 
 /// Checks `code` against the steps around `now`. Returns the matched step only if it is later
 /// than `last_used_step`, so each code works once. Comparison is constant-time per candidate.
-pub fn verify(secret: &[u8], code: &str, unix_seconds: i64, last_used_step: Option<i64>) -> Option<i64> {
+pub fn verify(
+    secret: &[u8],
+    code: &str,
+    unix_seconds: i64,
+    last_used_step: Option<i64>,
+) -> Option<i64> {
     let code = code.trim().replace(' ', "");
     if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -127,8 +141,14 @@ mod tests {
         let t = 1_700_000_000;
         let now = step_of(t);
         assert_eq!(verify(s, &code_for_step(s, now), t, None), Some(now));
-        assert_eq!(verify(s, &code_for_step(s, now - 1), t, None), Some(now - 1));
-        assert_eq!(verify(s, &code_for_step(s, now + 1), t, None), Some(now + 1));
+        assert_eq!(
+            verify(s, &code_for_step(s, now - 1), t, None),
+            Some(now - 1)
+        );
+        assert_eq!(
+            verify(s, &code_for_step(s, now + 1), t, None),
+            Some(now + 1)
+        );
         assert_eq!(verify(s, &code_for_step(s, now - 2), t, None), None);
         assert_eq!(verify(s, &code_for_step(s, now + 2), t, None), None);
     }
@@ -142,7 +162,10 @@ mod tests {
         assert_eq!(verify(s, &code, t, Some(used)), None);
         // An older code is refused after a newer one was used.
         assert_eq!(verify(s, &code_for_step(s, used - 1), t, Some(used)), None);
-        assert_eq!(verify(s, &code_for_step(s, used + 1), t, Some(used)), Some(used + 1));
+        assert_eq!(
+            verify(s, &code_for_step(s, used + 1), t, Some(used)),
+            Some(used + 1)
+        );
     }
 
     #[test]

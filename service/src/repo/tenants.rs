@@ -39,7 +39,9 @@ pub async fn find_by_url_name(db: &Db, url_name: &str) -> Result<Option<TenantRo
 }
 
 pub async fn list(db: &Db) -> Result<Vec<TenantRow>> {
-    Ok(sqlx::query_as("SELECT * FROM tenants ORDER BY created_at, name")
-        .fetch_all(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM tenants ORDER BY created_at, name")
+            .fetch_all(db.pool())
+            .await?,
+    )
 }

@@ -53,10 +53,12 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<UserRow>> {
 
 /// A user name may exist in several tenants; sign-in tries each candidate.
 pub async fn find_by_name(db: &Db, user_name: &str) -> Result<Vec<UserRow>> {
-    Ok(sqlx::query_as("SELECT * FROM users WHERE user_name_key = $1 ORDER BY created_at")
-        .bind(name_key(user_name))
-        .fetch_all(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM users WHERE user_name_key = $1 ORDER BY created_at")
+            .bind(name_key(user_name))
+            .fetch_all(db.pool())
+            .await?,
+    )
 }
 
 pub async fn set_password_hash(db: &Db, user_id: &str, phc: &str) -> Result<()> {
@@ -79,7 +81,13 @@ pub async fn set_totp_pending(db: &Db, user_id: &str, sealed: &str) -> Result<()
 
 /// Makes the pending seed the enrolled one. Only succeeds if the pending seed is still the one
 /// the caller verified (two enrollments racing cannot mix seeds).
-pub async fn confirm_totp(db: &Db, user_id: &str, sealed: &str, step: i64, now: i64) -> Result<bool> {
+pub async fn confirm_totp(
+    db: &Db,
+    user_id: &str,
+    sealed: &str,
+    step: i64,
+    now: i64,
+) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE users SET totp_secret_sealed = totp_pending_sealed, totp_pending_sealed = NULL, \
          totp_enrolled_at = $1, totp_last_step = $2 WHERE id = $3 AND totp_pending_sealed = $4",
@@ -142,11 +150,13 @@ pub async fn insert_link_role(db: &Db, r: &LinkRoleRow) -> Result<()> {
 }
 
 pub async fn link_role(db: &Db, user_id: &str, tenant_id: &str) -> Result<Option<LinkRoleRow>> {
-    Ok(sqlx::query_as("SELECT * FROM link_roles WHERE user_id = $1 AND tenant_id = $2")
-        .bind(user_id)
-        .bind(tenant_id)
-        .fetch_optional(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM link_roles WHERE user_id = $1 AND tenant_id = $2")
+            .bind(user_id)
+            .bind(tenant_id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 pub async fn delete_link_role(db: &Db, user_id: &str, tenant_id: &str) -> Result<()> {

@@ -1,0 +1,75 @@
+//! DTOs shared by the browser and the server (serialised by server functions).
+
+use serde::{Deserialize, Serialize};
+
+/// The signed-in cloud admin, as the shell shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user_id: String,
+    pub user_name: String,
+    pub display_name: String,
+    pub tenant_id: String,
+    pub tenant_name: String,
+}
+
+/// A new authenticator to scan or type in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollOffer {
+    pub secret_base32: String,
+    pub otpauth_uri: String,
+    pub qr_svg: String,
+}
+
+/// Where the sign-in page goes next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInNext {
+    /// Stay on the current step (see `message`).
+    Stay,
+    /// Back to user name and password (e.g. the half-finished sign-in expired).
+    Password,
+    Code,
+    Enroll(EnrollOffer),
+    /// Enrollment done: show these once, then continue.
+    RecoveryCodes(Vec<String>),
+    Home,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOutcome {
+    pub next: SignInNext,
+    pub message: Option<String>,
+}
+
+impl SignInOutcome {
+    pub fn go(next: SignInNext) -> Self {
+        Self {
+            next,
+            message: None,
+        }
+    }
+    pub fn stay(message: impl Into<String>) -> Self {
+        Self {
+            next: SignInNext::Stay,
+            message: Some(message.into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteSummary {
+    pub name: String,
+    pub content_url: String,
+    pub activated: String,
+    pub pat_setting: String,
+    pub user_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityItem {
+    pub when: String,
+    pub event_type: String,
+    pub actor: String,
+    pub target: String,
+    pub address: String,
+    pub details: String,
+}
