@@ -293,3 +293,90 @@ pub async fn recent_activity() -> Result<Vec<ActivityItem>, ServerFnError> {
         })
         .collect())
 }
+
+#[cfg(feature = "ssr")]
+fn ymd(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// My Account Settings: the signed-in admin's live TCM PATs (SPEC T3, T6).
+#[server]
+pub async fn list_my_pats() -> Result<MyPats, ServerFnError> {
+    use crate::ssr::*;
+    use patio_service::clock::{display_date, display_datetime};
+    use patio_service::tcm_pats::{DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MAX_PATS_PER_USER};
+    let (services, me) = require_admin().await?;
+    let tokens = services
+        .list_tcm_pats(&me.user_id)
+        .await
+        .map_err(service_err)?;
+    let today = services.now().date();
+    Ok(MyPats {
+        tokens: tokens
+            .into_iter()
+            .map(|p| PatRowView {
+                id: p.id,
+                name: p.name,
+                created: display_date(p.created_at),
+                expires: display_date(p.expires_at - 1),
+                last_used: p
+                    .last_used_at
+                    .map(display_datetime)
+                    .unwrap_or_else(|| "Never".into()),
+            })
+            .collect(),
+        limit: MAX_PATS_PER_USER,
+        today: ymd(today),
+        default_expiry: ymd(today + time::Duration::days(DEFAULT_EXPIRY_DAYS)),
+        max_expiry: ymd(today + time::Duration::days(MAX_EXPIRY_DAYS)),
+    })
+}
+
+/// Create Token (SPEC T3): name and expiration date; the secret comes back once.
+#[server]
+pub async fn create_my_pat(
+    token_name: String,
+    expires_on: String,
+) -> Result<CreatePatResult, ServerFnError> {
+    use crate::ssr::*;
+    use patio_service::tcm_pats::{Expiry, PatError};
+    let (services, me) = require_admin().await?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let Ok(date) = time::Date::parse(expires_on.trim(), &format) else {
+        return Ok(CreatePatResult::Rejected(
+            "Choose an expiration date.".into(),
+        ));
+    };
+    match services
+        .create_tcm_pat(
+            &me,
+            &token_name,
+            Expiry::EndOfDay(date),
+            client_addr().as_deref(),
+        )
+        .await
+    {
+        Ok(c) => Ok(CreatePatResult::Created {
+            name: c.info.name,
+            secret: c.secret,
+        }),
+        Err(PatError::Service(e)) => Err(service_err(e)),
+        Err(e) => Ok(CreatePatResult::Rejected(e.to_string())),
+    }
+}
+
+/// Revoke Token → Delete (SPEC T7). `Some(message)` when it could not be revoked.
+#[server]
+pub async fn revoke_my_pat(token_id: String) -> Result<Option<String>, ServerFnError> {
+    use crate::ssr::*;
+    use patio_service::tcm_pats::PatError;
+    let (services, me) = require_admin().await?;
+    match services
+        .revoke_tcm_pat(&me, &token_id, client_addr().as_deref())
+        .await
+    {
+        Ok(()) => Ok(None),
+        Err(PatError::Service(e)) => Err(service_err(e)),
+        Err(e) => Ok(Some(e.to_string())),
+    }
+}

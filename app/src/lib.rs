@@ -47,7 +47,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=pages::signin::SignInPage/>
                 <ParentRoute path=path!("") view=pages::shell::AdminShell>
                     <Route path=path!("") view=pages::sections::HomePage/>
-                    <Route path=path!("account") view=pages::sections::AccountPage/>
+                    <Route path=path!("account") view=pages::account::AccountPage/>
                     <Route path=path!("users") view=pages::sections::UsersPage/>
                     <Route path=path!("authentication") view=pages::sections::AuthenticationPage/>
                     <Route path=path!("sites") view=pages::sections::SitesPage/>

@@ -73,3 +73,34 @@ pub struct ActivityItem {
     pub address: String,
     pub details: String,
 }
+
+/// One row of My Account Settings → Personal Access Tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatRowView {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub expires: String,
+    pub last_used: String,
+}
+
+/// The token table plus what the Create Token form needs (dates on the server's clock).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyPats {
+    pub tokens: Vec<PatRowView>,
+    pub limit: usize,
+    /// `YYYY-MM-DD`: the earliest, default and latest expiration dates the form offers.
+    pub today: String,
+    pub default_expiry: String,
+    pub max_expiry: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CreatePatResult {
+    /// The secret, shown once in the dialog.
+    Created {
+        name: String,
+        secret: String,
+    },
+    Rejected(String),
+}

@@ -6,8 +6,8 @@ CREATE TABLE tenants (
     id             TEXT PRIMARY KEY,
     name           TEXT NOT NULL,
     url_name       TEXT NOT NULL UNIQUE,          -- first label of <tenant>.cloudmanager host
-    -- TCM UI authentication: 'TabIDWithMFA' always; 'OpenID' when OIDC SSO is configured.
-    auth_method    TEXT NOT NULL DEFAULT 'TabIDWithMFA',
+    -- TCM UI authentication: 'TableauIDWithMFA' (Tableau with MFA only) or 'OpenID' (OIDC SSO on).
+    auth_method    TEXT NOT NULL DEFAULT 'TableauIDWithMFA',
     created_at     BIGINT NOT NULL
 );
 

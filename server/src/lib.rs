@@ -2,6 +2,7 @@
 //! Tableau REST API (`/api/{version}`), sessions and health probes over one [`Services`].
 
 pub mod config;
+pub mod session_store;
 pub mod site_api;
 pub mod tcm_api;
 pub mod web;
@@ -13,6 +14,7 @@ use axum::routing::{any, get};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use patio_service::{Db, ServerKey, Services, SharedClock};
+use session_store::HashedIdStore;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
@@ -44,15 +46,16 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
         .build()
 }
 
-/// The UI session store, in the same database. Creates its table on first use.
-pub async fn session_store(services: &Services) -> anyhow_like::Result<SqliteStore> {
+/// The UI session store, in the same database (ids stored hashed). Creates its table on
+/// first use.
+pub async fn session_store(services: &Services) -> anyhow_like::Result<HashedIdStore> {
     let store = SqliteStore::new(services.db().pool().clone());
     store.migrate().await?;
-    Ok(store)
+    Ok(HashedIdStore::new(store, services.key().clone()))
 }
 
 /// The whole HTTP application.
-pub fn router(state: AppState, store: SqliteStore, cookie_secure: bool) -> Router {
+pub fn router(state: AppState, store: HashedIdStore, cookie_secure: bool) -> Router {
     let sessions = SessionManagerLayer::new(store)
         .with_name("patio_session")
         .with_http_only(true)

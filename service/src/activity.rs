@@ -15,6 +15,13 @@ pub mod event {
     pub const SESSION_STARTED: &str = "session.started";
     pub const SESSION_ENDED: &str = "session.ended";
     pub const ADMIN_CREATED: &str = "user.cloud_admin_created";
+    // PAT events (SPEC S11: issued, used to sign in, revoked, expired; and failed uses).
+    pub const PAT_CREATED: &str = "pat.created";
+    pub const PAT_USED: &str = "pat.used";
+    pub const PAT_SIGNIN_FAILED: &str = "pat.signin_failed";
+    pub const PAT_REVOKED: &str = "pat.revoked";
+    pub const PAT_EXPIRED: &str = "pat.expired";
+    pub const TENANT_AUTH_METHOD_CHANGED: &str = "tenant.auth_method_changed";
 }
 
 /// One event to record. Build with [`Event::new`] and the `with_*` methods.

@@ -38,7 +38,10 @@ pub struct AdminIdentity {
     pub tenant_id: String,
     pub user_name: String,
     pub display_name: String,
+    pub email: String,
     pub tenant_name: String,
+    /// Identity provider of the cloud-admin role (`TableauIDWithMFA`, `OpenID`).
+    pub idp: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,7 +154,9 @@ impl Services {
             tenant_id: t.id,
             user_name: u.user_name,
             display_name: u.display_name,
+            email: u.email,
             tenant_name: t.name,
+            idp: role.idp,
         }))
     }
 

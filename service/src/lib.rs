@@ -10,6 +10,7 @@ pub mod error;
 pub mod repo;
 pub mod seed;
 pub mod sites;
+pub mod tcm_pats;
 pub mod throttle;
 
 use std::sync::Arc;

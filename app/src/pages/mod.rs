@@ -1,3 +1,4 @@
+pub mod account;
 pub mod sections;
 pub mod shell;
 pub mod signin;

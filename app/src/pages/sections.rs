@@ -20,17 +20,6 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-pub fn AccountPage() -> impl IntoView {
-    view! {
-        <h1>"My Account Settings"</h1>
-        <section>
-            <h2>"Personal Access Tokens"</h2>
-            <p class="muted">"Personal access tokens are not available in this build yet."</p>
-        </section>
-    }
-}
-
-#[component]
 pub fn UsersPage() -> impl IntoView {
     view! {
         <h1>"Users"</h1>

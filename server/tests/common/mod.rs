@@ -309,3 +309,60 @@ pub async fn events(
         .await
         .unwrap()
 }
+
+impl<'a> Call<'a> {
+    pub fn post_json(path: &'a str, body: String) -> Self {
+        Self {
+            method: Method::POST,
+            path,
+            body: Some((body, "application/json")),
+            cookie: None,
+            addr: "10.9.8.7",
+            headers: vec![("accept", "application/json")],
+        }
+    }
+    pub fn delete(path: &'a str) -> Self {
+        Self {
+            method: Method::DELETE,
+            ..Self::get(path)
+        }
+    }
+    pub fn tcm(self, token: &'a str) -> Self {
+        self.header("x-tableau-session-token", token)
+    }
+}
+
+/// A cloud admin of the demo tenant, as the service layer knows them.
+pub async fn admin_identity(app: &TestApp, user_name: &str) -> patio_service::auth::AdminIdentity {
+    let u = &patio_service::repo::users::find_by_name(app.services.db(), user_name)
+        .await
+        .unwrap()[0];
+    app.services.admin_identity(&u.id).await.unwrap().unwrap()
+}
+
+/// Creates a TCM PAT as My Account Settings does; returns its secret.
+pub async fn tcm_pat(app: &TestApp, user_name: &str, name: &str, days: i64) -> String {
+    let me = admin_identity(app, user_name).await;
+    app.services
+        .create_tcm_pat(&me, name, patio_service::tcm_pats::Expiry::Days(days), None)
+        .await
+        .unwrap()
+        .secret
+}
+
+impl TestApp {
+    /// `POST /api/v1/pat/login` with the seed's body; returns the reply.
+    pub async fn pat_login(&self, secret: &str) -> Reply {
+        self.call(Call::post_json(
+            "/api/v1/pat/login",
+            serde_json::json!({ "token": secret }).to_string(),
+        ))
+        .await
+    }
+    /// Signs in with a PAT and returns the session token.
+    pub async fn tcm_session(&self, secret: &str) -> String {
+        let r = self.pat_login(secret).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.json()["sessionToken"].as_str().unwrap().to_owned()
+    }
+}

@@ -22,6 +22,7 @@ pub enum Purpose {
     SessionToken,
     RecoveryCode,
     TotpSeal,
+    UiSessionId,
 }
 
 impl Purpose {
@@ -31,6 +32,7 @@ impl Purpose {
             Purpose::SessionToken => b"patio/session-token/v1",
             Purpose::RecoveryCode => b"patio/recovery-code/v1",
             Purpose::TotpSeal => b"patio/totp-seal/v1",
+            Purpose::UiSessionId => b"patio/ui-session-id/v1",
         }
     }
 }

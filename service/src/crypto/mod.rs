@@ -4,6 +4,7 @@
 pub mod keys;
 pub mod password;
 pub mod recovery;
+pub mod tokens;
 pub mod totp;
 
 use rand::RngCore;

@@ -2,7 +2,9 @@
 //! Functions take the [`Db`](crate::db::Db) and plain values and return row structs.
 
 pub mod activity;
+pub mod api_sessions;
 pub mod groups;
+pub mod pats;
 pub mod sites;
 pub mod tenants;
 pub mod users;

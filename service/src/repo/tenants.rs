@@ -45,3 +45,12 @@ pub async fn list(db: &Db) -> Result<Vec<TenantRow>> {
             .await?,
     )
 }
+
+pub async fn set_auth_method(db: &Db, id: &str, method: &str) -> Result<()> {
+    sqlx::query("UPDATE tenants SET auth_method = $1 WHERE id = $2")
+        .bind(method)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
