@@ -262,16 +262,8 @@ impl Services {
             }
         };
         if !accepted {
-            self.note_failure(&u.user_name, addr);
-            self.record(
-                Event::new(event::SIGNIN_FAILED)
-                    .tenant(&u.tenant_id)
-                    .actor(&u.id, &u.user_name)
-                    .from_address(addr)
-                    .detail("step", "code")
-                    .detail("reason", format!("wrong_{method}")),
-            )
-            .await?;
+            self.second_factor_failed(&u, addr, "code", &format!("wrong_{method}"))
+                .await?;
             return Ok(CodeCheck::Failed);
         }
         self.signed_in(&identity, addr, method).await?;
@@ -289,6 +281,26 @@ impl Services {
             identity,
             recovery_codes_left: recovery_left,
         })
+    }
+
+    /// A wrong code at the code or enrollment step: counts toward the throttle, and is logged.
+    async fn second_factor_failed(
+        &self,
+        u: &users::UserRow,
+        addr: Option<&str>,
+        step: &str,
+        reason: &str,
+    ) -> Result<()> {
+        self.note_failure(&u.user_name, addr);
+        self.record(
+            Event::new(event::SIGNIN_FAILED)
+                .tenant(&u.tenant_id)
+                .actor(&u.id, &u.user_name)
+                .from_address(addr)
+                .detail("step", step)
+                .detail("reason", reason),
+        )
+        .await
     }
 
     async fn signed_in(
@@ -359,16 +371,8 @@ impl Services {
             _ => false,
         };
         if !confirmed {
-            self.note_failure(&u.user_name, addr);
-            self.record(
-                Event::new(event::SIGNIN_FAILED)
-                    .tenant(&u.tenant_id)
-                    .actor(&u.id, &u.user_name)
-                    .from_address(addr)
-                    .detail("step", "enrollment")
-                    .detail("reason", "wrong_code"),
-            )
-            .await?;
+            self.second_factor_failed(&u, addr, "enrollment", "wrong_code")
+                .await?;
             return Ok(EnrollmentCheck::Failed);
         }
         let codes = recovery::generate();

@@ -66,9 +66,7 @@ pub fn AccountPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || {
                     data.get()
-                        .map(|r| match r {
-                            Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                            Ok(d) => {
+                        .map(|r| super::loaded(r, |d| {
                                 let count = d.tokens.len();
                                 let limit = d.limit;
                                 let (today, default_expiry, max_expiry) = (
@@ -147,8 +145,7 @@ pub fn AccountPage() -> impl IntoView {
                                     })}
                                 }
                                     .into_any()
-                            }
-                        })
+                        }))
                 }}
             </Suspense>
             {move || {

@@ -19,6 +19,14 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// Renders a loaded server-function result, or its error in the page's error style.
+pub(crate) fn loaded<T>(r: Result<T, ServerFnError>, render: impl FnOnce(T) -> AnyView) -> AnyView {
+    match r {
+        Ok(v) => render(v),
+        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+    }
+}
+
 /// Full page load: the next page is rendered by the server with the new session state.
 pub(crate) fn go_to(path: &str) {
     let _ = window().location().set_href(path);

@@ -45,9 +45,7 @@ pub fn SitesPage() -> impl IntoView {
             {move || {
                 sites
                     .get()
-                    .map(|r| match r {
-                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                        Ok(list) => {
+                    .map(|r| super::loaded(r, |list| {
                             view! {
                                 <table class="grid" data-testid="sites-table">
                                     <thead>
@@ -78,8 +76,7 @@ pub fn SitesPage() -> impl IntoView {
                                 </table>
                             }
                                 .into_any()
-                        }
-                    })
+                    }))
             }}
         </Suspense>
     }
@@ -94,10 +91,10 @@ pub fn ActivityPage() -> impl IntoView {
             {move || {
                 events
                     .get()
-                    .map(|r| match r {
-                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p>"No activity yet."</p> }.into_any(),
-                        Ok(list) => {
+                    .map(|r| super::loaded(r, |list| {
+                        if list.is_empty() {
+                            return view! { <p>"No activity yet."</p> }.into_any();
+                        }
                             view! {
                                 <table class="grid" data-testid="activity-table">
                                     <thead>
@@ -130,8 +127,7 @@ pub fn ActivityPage() -> impl IntoView {
                                 </table>
                             }
                                 .into_any()
-                        }
-                    })
+                    }))
             }}
         </Suspense>
     }

@@ -24,9 +24,9 @@ pub fn AdminShell() -> impl IntoView {
                                 Ok(Some(me)) => {
                                     view! {
                                         <span class="tenant" data-testid="tenant-name">{me.tenant_name}</span>
-                                        <span class="user" data-testid="user-name" title=me.user_name>
+                                        <a class="user" href="/account" data-testid="user-name" title="My Account Settings">
                                             {me.display_name}
-                                        </span>
+                                        </a>
                                     }
                                         .into_any()
                                 }
