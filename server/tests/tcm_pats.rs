@@ -636,3 +636,104 @@ async fn no_secret_or_session_token_is_stored_in_clear() {
         }
     }
 }
+
+// SPEC T3, T5: the portal's Create Token form gets a clear message for each bad input.
+#[tokio::test]
+async fn create_token_form_errors() {
+    let app = spawn().await;
+    let (mut b, _, _) = enrolled(&app, ADMIN).await;
+    // The clock is at 2026-03-02.
+    let long = "n".repeat(101);
+    for (name, date, message) in [
+        ("", "2026-06-01", "Enter a token name."),
+        ("   ", "2026-06-01", "Enter a token name."),
+        (
+            long.as_str(),
+            "2026-06-01",
+            "Token names can be at most 100 characters long.",
+        ),
+        ("ok", "2026-03-01", "The expiration must be in the future."),
+        (
+            "ok",
+            "2027-03-03",
+            "The expiration can be at most 365 days from today.",
+        ),
+        ("ok", "", "Choose an expiration date."),
+        ("ok", "03/01/2027", "Choose an expiration date."),
+    ] {
+        assert_eq!(
+            create(&mut b, name, date).await["Rejected"],
+            message,
+            "{name:?} {date:?}"
+        );
+    }
+    let created = create(&mut b, "ok", "2027-03-02").await;
+    assert!(created["Created"]["secret"].is_string(), "{created}");
+    assert_eq!(
+        create(&mut b, "OK", "2026-04-01").await["Rejected"],
+        "You already have a token named \"OK\". Choose a different name."
+    );
+    let today = create(&mut b, "today", "2026-03-02").await;
+    assert!(
+        today["Created"].is_object(),
+        "a token may expire at the end of today"
+    );
+
+    let list = b.post("/_srv/list_my_pats", &[]).await.json();
+    assert_eq!(list["tokens"].as_array().unwrap().len(), 2);
+    assert_eq!(list["today"], "2026-03-02");
+    assert_eq!(list["default_expiry"], "2026-08-29");
+    assert_eq!(list["max_expiry"], "2027-03-02");
+    let ok = list["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "ok")
+        .unwrap()
+        .clone();
+    assert_eq!(ok["expires"], "2027-03-02");
+    assert_eq!(ok["last_used"], "Never");
+
+    // SPEC T5 in the portal: the message names the limit.
+    let me = admin_identity(&app, ADMIN).await;
+    for i in 0..102 {
+        app.services
+            .create_tcm_pat(
+                &me,
+                &format!("bulk{i}"),
+                patio_service::tcm_pats::Expiry::Days(9),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let refused = create(&mut b, "one-more", "2026-04-01").await;
+    assert!(
+        refused["Rejected"]
+            .as_str()
+            .unwrap()
+            .contains("limit of 104"),
+        "{refused}"
+    );
+
+    // Revoking someone else's or an unknown token is refused with a message; signed-out calls fail.
+    let r = b
+        .post("/_srv/revoke_my_pat", &[("token_id", "no-such-id")])
+        .await
+        .json();
+    assert!(r.as_str().unwrap().contains("does not exist"));
+    let mut stranger = Browser::new(&app);
+    let r = stranger.post("/_srv/list_my_pats", &[]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn create(b: &mut Browser<'_>, name: &str, date: &str) -> serde_json::Value {
+    let r = b
+        .post(
+            "/_srv/create_my_pat",
+            &[("token_name", name), ("expires_on", date)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()
+}
