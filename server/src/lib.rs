@@ -4,6 +4,7 @@
 pub mod config;
 pub mod session_store;
 pub mod site_api;
+pub mod tcm_admin;
 pub mod tcm_api;
 pub mod web;
 

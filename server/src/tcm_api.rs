@@ -183,7 +183,7 @@ impl FromRequestParts<AppState> for TcmAuth {
     }
 }
 
-fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, TcmError> {
+pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, TcmError> {
     serde_json::from_slice(body).map_err(|e| {
         TcmError::bad_request(format!(
             "The request body must be a JSON object of this method: {e}."
@@ -389,7 +389,8 @@ pub fn router() -> Router<AppState> {
             .route(paths::PATS, post(create_pat).get(list_pats))
             .route(paths::PAT, delete(revoke_pat))
             .route(paths::CURRENT_SESSION, get(current_session))
-            .route(paths::SESSIONS, delete(sign_out)),
+            .route(paths::SESSIONS, delete(sign_out))
+            .merge(crate::tcm_admin::routes()),
     )
 }
 

@@ -22,6 +22,13 @@ pub mod event {
     pub const PAT_REVOKED: &str = "pat.revoked";
     pub const PAT_EXPIRED: &str = "pat.expired";
     pub const TENANT_AUTH_METHOD_CHANGED: &str = "tenant.auth_method_changed";
+    pub const SSO_CONFIGURED: &str = "sso.oidc_configured";
+    pub const SSO_DELETED: &str = "sso.oidc_deleted";
+    pub const USER_CREATED: &str = "user.created";
+    pub const USER_UPDATED: &str = "user.updated";
+    pub const USER_DELETED: &str = "user.deleted";
+    pub const USER_ROLE_CHANGED: &str = "user.role_changed";
+    pub const USER_IDP_CHANGED: &str = "user.idp_changed";
 }
 
 /// One event to record. Build with [`Event::new`] and the `with_*` methods.

@@ -10,7 +10,9 @@ pub mod error;
 pub mod repo;
 pub mod seed;
 pub mod sites;
+pub mod sso;
 pub mod tcm_pats;
+pub mod tenant_users;
 pub mod throttle;
 
 use std::sync::Arc;

@@ -306,7 +306,7 @@ impl Services {
         Ok(())
     }
 
-    async fn revoke_pat(
+    pub(crate) async fn revoke_pat(
         &self,
         p: &PatRow,
         actor: Option<&AdminIdentity>,

@@ -366,3 +366,33 @@ impl TestApp {
         r.json()["sessionToken"].as_str().unwrap().to_owned()
     }
 }
+
+impl<'a> Call<'a> {
+    pub fn put_json(path: &'a str, body: String) -> Self {
+        Self {
+            method: Method::PUT,
+            ..Self::post_json(path, body)
+        }
+    }
+    pub fn patch_json(path: &'a str, body: String) -> Self {
+        Self {
+            method: Method::PATCH,
+            ..Self::post_json(path, body)
+        }
+    }
+}
+
+/// A fresh TCM session for a demo admin (a new PAT each time: SSO changes revoke PATs, T8).
+pub async fn session_of(app: &TestApp, user_name: &str) -> String {
+    let n = uuid::Uuid::new_v4().to_string();
+    let secret = tcm_pat(app, user_name, &n[..8], 30).await;
+    app.tcm_session(&secret).await
+}
+
+pub async fn user_id_of(app: &TestApp, user_name: &str) -> String {
+    patio_service::repo::users::find_by_name(app.services.db(), user_name)
+        .await
+        .unwrap()[0]
+        .id
+        .clone()
+}

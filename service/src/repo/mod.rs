@@ -6,5 +6,7 @@ pub mod api_sessions;
 pub mod groups;
 pub mod pats;
 pub mod sites;
+pub mod sso;
 pub mod tenants;
+pub mod user_jobs;
 pub mod users;

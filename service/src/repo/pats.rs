@@ -136,3 +136,25 @@ pub async fn mark_expired(db: &Db, id: &str, now: i64) -> Result<bool> {
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Live PATs of one user of one kind (optionally only those of one site), to revoke them.
+/// Two statements rather than `$3 IS NULL`, which PostgreSQL cannot type.
+pub async fn unrevoked_of_user_site(
+    db: &Db,
+    kind: PatKind,
+    user_id: &str,
+    site_id: Option<&str>,
+) -> Result<Vec<PatRow>> {
+    let Some(site_id) = site_id else {
+        return unrevoked_of_user(db, kind, user_id).await;
+    };
+    Ok(sqlx::query_as(
+        "SELECT * FROM personal_access_tokens WHERE user_id = $1 AND kind = $2 \
+         AND revoked_at IS NULL AND expired_at IS NULL AND site_id = $3",
+    )
+    .bind(user_id)
+    .bind(kind.as_str())
+    .bind(site_id)
+    .fetch_all(db.pool())
+    .await?)
+}

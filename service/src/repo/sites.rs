@@ -50,3 +50,10 @@ pub async fn list_by_tenant(db: &Db, tenant_id: &str) -> Result<Vec<SiteWithCoun
     .fetch_all(db.pool())
     .await?)
 }
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<SiteRow>> {
+    Ok(sqlx::query_as("SELECT * FROM sites WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}

@@ -228,3 +228,153 @@ pub async fn remaining_recovery_codes(db: &Db, user_id: &str) -> Result<i64> {
     .fetch_one(db.pool())
     .await?)
 }
+
+/// One page of a tenant's users in user-name order, after the `(name key, id)` cursor;
+/// `name_filter` keeps user names containing the text (case-insensitive).
+pub async fn page_of_tenant(
+    db: &Db,
+    tenant_id: &str,
+    after: Option<(&str, &str)>,
+    name_filter: Option<&str>,
+    limit: i64,
+) -> Result<Vec<UserRow>> {
+    let (after_key, after_id) = after.unwrap_or(("", ""));
+    let pattern = format!(
+        "%{}%",
+        name_filter
+            .unwrap_or("")
+            .to_lowercase()
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Ok(sqlx::query_as(
+        "SELECT * FROM users WHERE tenant_id = $1 \
+         AND (user_name_key > $2 OR (user_name_key = $2 AND id > $3)) \
+         AND user_name_key LIKE $4 ESCAPE '\\' \
+         ORDER BY user_name_key, id LIMIT $5",
+    )
+    .bind(tenant_id)
+    .bind(after_key)
+    .bind(after_id)
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Site roles of a set of users, in one query (no N+1 when listing).
+pub async fn site_roles_of(db: &Db, user_ids: &[String]) -> Result<Vec<SiteRoleRow>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=user_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT * FROM site_roles WHERE user_id IN ({}) ORDER BY site_id",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in user_ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(db.pool()).await?)
+}
+
+/// Link roles of a set of users, in one query.
+pub async fn link_roles_of(db: &Db, user_ids: &[String]) -> Result<Vec<LinkRoleRow>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=user_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT * FROM link_roles WHERE user_id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in user_ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(db.pool()).await?)
+}
+
+/// All cloud-admin link roles of a tenant (for the T17 "someone can still sign in" check).
+pub async fn link_roles_of_tenant(db: &Db, tenant_id: &str) -> Result<Vec<LinkRoleRow>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM link_roles WHERE tenant_id = $1")
+            .bind(tenant_id)
+            .fetch_all(db.pool())
+            .await?,
+    )
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SiteRoleRow {
+    pub user_id: String,
+    pub site_id: String,
+    pub site_role: String,
+    pub idp: String,
+    pub idp_configuration_id: Option<String>,
+    pub created_at: i64,
+}
+
+pub async fn update_user_fields(db: &Db, u: &UserRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET user_name = $1, user_name_key = $2, email = $3, display_name = $4, \
+         language = $5, locale = $6 WHERE id = $7",
+    )
+    .bind(&u.user_name)
+    .bind(&u.user_name_key)
+    .bind(&u.email)
+    .bind(&u.display_name)
+    .bind(&u.language)
+    .bind(&u.locale)
+    .bind(&u.id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+pub async fn update_link_role(db: &Db, user_id: &str, tenant_id: &str, idp: &str) -> Result<()> {
+    sqlx::query("UPDATE link_roles SET idp = $1 WHERE user_id = $2 AND tenant_id = $3")
+        .bind(idp)
+        .bind(user_id)
+        .bind(tenant_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn update_site_role(
+    db: &Db,
+    user_id: &str,
+    site_id: &str,
+    role: &str,
+    idp: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE site_roles SET site_role = $1, idp = $2 WHERE user_id = $3 AND site_id = $4",
+    )
+    .bind(role)
+    .bind(idp)
+    .bind(user_id)
+    .bind(site_id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_site_role(db: &Db, user_id: &str, site_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM site_roles WHERE user_id = $1 AND site_id = $2")
+        .bind(user_id)
+        .bind(site_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_user(db: &Db, user_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
