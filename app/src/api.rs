@@ -28,47 +28,6 @@ async fn pending_sign_in(
     Ok(pending.filter(|p| services.now_ms() - p.started_at <= PENDING_TTL_MS))
 }
 
-/// Second factor passed: a new session id (no fixation), the signed-in state, an event.
-#[cfg(feature = "ssr")]
-async fn complete_sign_in(
-    services: &patio_service::Services,
-    session: &tower_sessions::Session,
-    identity: &patio_service::auth::AdminIdentity,
-) -> Result<(), ServerFnError> {
-    use crate::ssr::*;
-    session
-        .remove::<PendingSignIn>(PENDING_KEY)
-        .await
-        .map_err(session_err)?;
-    session.cycle_id().await.map_err(session_err)?;
-    let state = AuthState {
-        user_id: identity.user_id.clone(),
-        signed_in_at: services.now_ms(),
-        last_seen_at: services.now_ms(),
-        session_ref: uuid_like(),
-    };
-    session
-        .insert(AUTH_KEY, &state)
-        .await
-        .map_err(session_err)?;
-    services
-        .ui_session_event(
-            identity,
-            true,
-            &state.session_ref,
-            client_addr().as_deref(),
-            "signed_in",
-        )
-        .await
-        .map_err(service_err)
-}
-
-#[cfg(feature = "ssr")]
-fn uuid_like() -> String {
-    let b: [u8; 16] = patio_service::crypto::random_bytes();
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 #[cfg(feature = "ssr")]
 fn expired_outcome() -> SignInOutcome {
     SignInOutcome {
@@ -169,7 +128,7 @@ pub async fn sign_in_code(code: String) -> Result<SignInOutcome, ServerFnError> 
             Ok(SignInOutcome::stay(throttle_message(retry_after_secs)))
         }
         CodeCheck::SignedIn { identity, .. } => {
-            complete_sign_in(&services, &session, &identity).await?;
+            complete_sign_in(&services, &session, &identity, client_addr().as_deref()).await?;
             Ok(SignInOutcome::go(SignInNext::Home))
         }
     }
@@ -206,7 +165,7 @@ pub async fn confirm_enrollment(code: String) -> Result<SignInOutcome, ServerFnE
             identity,
             recovery_codes,
         } => {
-            complete_sign_in(&services, &session, &identity).await?;
+            complete_sign_in(&services, &session, &identity, client_addr().as_deref()).await?;
             Ok(SignInOutcome::go(SignInNext::RecoveryCodes(recovery_codes)))
         }
     }
@@ -378,5 +337,248 @@ pub async fn revoke_my_pat(token_id: String) -> Result<Option<String>, ServerFnE
         Ok(()) => Ok(None),
         Err(PatError::Service(e)) => Err(service_err(e)),
         Err(e) => Ok(Some(e.to_string())),
+    }
+}
+
+/// "Sign in with Google/Salesforce" buttons: tenants whose cloud admins may use SSO.
+#[server]
+pub async fn sso_buttons() -> Result<Vec<SsoButton>, ServerFnError> {
+    use crate::ssr::*;
+    let services = get_services()?;
+    Ok(services
+        .sso_options()
+        .await
+        .map_err(service_err)?
+        .into_iter()
+        .map(|o| SsoButton {
+            tenant_url_name: o.tenant_url_name,
+            tenant_name: o.tenant_name,
+            provider: o.provider,
+        })
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+fn op_message(e: patio_service::sso::TcmOpError) -> Result<String, ServerFnError> {
+    match e {
+        patio_service::sso::TcmOpError::Service(s) => Err(crate::ssr::service_err(s)),
+        other => Ok(other.to_string()),
+    }
+}
+
+/// Users page: one page of tenant users (search by name) and the T17 warning.
+#[server]
+pub async fn users_page(
+    search: String,
+    page_token: String,
+) -> Result<UsersPageView, ServerFnError> {
+    use crate::ssr::*;
+    let (services, me) = require_admin().await?;
+    let token = (!page_token.is_empty()).then_some(page_token.as_str());
+    let (list, next) = match services
+        .list_tenant_users(&me, &me.tenant_id, token, Some(25), Some(&search))
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return Err(ServerFnError::new(op_message(e)?)),
+    };
+    Ok(UsersPageView {
+        users: list
+            .into_iter()
+            .map(|v| UserRowView {
+                admin_idp: v.link_roles.first().map(|l| l.idp.clone()),
+                sites: v.site_roles.len(),
+                id: v.user.id,
+                user_name: v.user.user_name,
+                display_name: v.user.display_name,
+                email: v.user.email,
+            })
+            .collect(),
+        next_token: next,
+        warning: services
+            .sso_warning(&me.tenant_id)
+            .await
+            .map_err(service_err)?
+            .map(str::to_owned),
+        me_id: me.user_id,
+    })
+}
+
+/// Users → Add Cloud Administrator.
+#[server]
+pub async fn add_cloud_admin(
+    user_name: String,
+    email: String,
+    idp: String,
+) -> Result<AddAdminResult, ServerFnError> {
+    use crate::ssr::*;
+    use patio_service::tenant_users::{LinkRoleSpec, NewUser};
+    let (services, me) = require_admin().await?;
+    let req = NewUser {
+        user_name: Some(user_name),
+        email: (!email.trim().is_empty()).then_some(email),
+        link_roles: vec![LinkRoleSpec {
+            link_id: me.tenant_id.clone(),
+            link_role: None,
+            idp: Some(idp.clone()),
+        }],
+        ..Default::default()
+    };
+    let ack = match services
+        .add_tenant_user(&me, &me.tenant_id, req, client_addr().as_deref())
+        .await
+    {
+        Ok(a) => a,
+        Err(e) => return Ok(AddAdminResult::Rejected(op_message(e)?)),
+    };
+    let user = services
+        .get_tenant_user(&me, &me.tenant_id, &ack.user_id)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let temp_password = if user
+        .link_roles
+        .first()
+        .is_some_and(|l| l.idp == patio_service::auth::IDP_TABLEAU_MFA)
+    {
+        Some(
+            services
+                .set_temporary_password(&me, &ack.user_id)
+                .await
+                .map_err(|e| ServerFnError::new(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    Ok(AddAdminResult::Added {
+        user_name: user.user.user_name,
+        temp_password,
+    })
+}
+
+/// Users → change a cloud admin's identity provider. `Some(message)` when refused.
+#[server]
+pub async fn set_admin_idp(user_id: String, idp: String) -> Result<Option<String>, ServerFnError> {
+    use crate::ssr::*;
+    use patio_service::tenant_users::{LinkRoleSpec, RoleOp, UserPatch};
+    let (services, me) = require_admin().await?;
+    let patch = UserPatch {
+        link_roles: vec![(
+            RoleOp::Update,
+            LinkRoleSpec {
+                link_id: me.tenant_id.clone(),
+                link_role: None,
+                idp: Some(idp),
+            },
+        )],
+        ..Default::default()
+    };
+    match services
+        .patch_tenant_user(
+            &me,
+            &me.tenant_id,
+            &user_id,
+            patch,
+            client_addr().as_deref(),
+        )
+        .await
+    {
+        Ok(_) => Ok(None),
+        Err(e) => op_message(e).map(Some),
+    }
+}
+
+/// Users → Remove. `Some(message)` when refused.
+#[server]
+pub async fn remove_tenant_user(user_id: String) -> Result<Option<String>, ServerFnError> {
+    use crate::ssr::*;
+    let (services, me) = require_admin().await?;
+    match services
+        .delete_tenant_user(&me, &me.tenant_id, &user_id, client_addr().as_deref())
+        .await
+    {
+        Ok(_) => Ok(None),
+        Err(e) => op_message(e).map(Some),
+    }
+}
+
+/// Authentication page.
+#[server]
+pub async fn auth_settings() -> Result<AuthSettingsView, ServerFnError> {
+    use crate::ssr::*;
+    let (services, me) = require_admin().await?;
+    let config = match services.get_oidc(&me, &me.tenant_id).await {
+        Ok(c) => Some(OidcFormView {
+            enabled: c.enabled.unwrap_or(false),
+            provider: c.known_provider_alias.unwrap_or_default(),
+            salesforce_domain: c.salesforce_domain.unwrap_or_default(),
+            client_id: c.client_id.unwrap_or_default(),
+            discovery_endpoint: c.discovery_endpoint.unwrap_or_default(),
+            has_secret: services
+                .oidc_client_secret(&me.tenant_id)
+                .await
+                .map_err(service_err)?
+                .is_some(),
+        }),
+        Err(patio_service::sso::TcmOpError::NotFound(_)) => None,
+        Err(e) => return Err(ServerFnError::new(op_message(e)?)),
+    };
+    Ok(AuthSettingsView {
+        tenant_url_name: services
+            .tenant_url_name(&me.tenant_id)
+            .await
+            .map_err(service_err)?
+            .unwrap_or_default(),
+        sso_on: config.as_ref().is_some_and(|c| c.enabled),
+        config,
+        warning: services
+            .sso_warning(&me.tenant_id)
+            .await
+            .map_err(service_err)?
+            .map(str::to_owned),
+    })
+}
+
+/// Authentication → single sign-on: save. `Some(message)` when refused.
+#[server]
+pub async fn save_oidc(
+    provider: String,
+    salesforce_domain: String,
+    client_id: String,
+    client_secret: String,
+    discovery_endpoint: String,
+    enabled: Option<String>,
+) -> Result<Option<String>, ServerFnError> {
+    use crate::ssr::*;
+    let (services, me) = require_admin().await?;
+    let some = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let cfg = patio_service::sso::OidcConfig {
+        enabled: Some(enabled.is_some()),
+        known_provider_alias: some(provider),
+        salesforce_domain: some(salesforce_domain),
+        client_id: some(client_id),
+        client_secret: some(client_secret),
+        discovery_endpoint: some(discovery_endpoint),
+        ..Default::default()
+    };
+    match services
+        .put_oidc(&me, &me.tenant_id, cfg, client_addr().as_deref())
+        .await
+    {
+        Ok(_) => Ok(None),
+        Err(e) => op_message(e).map(Some),
+    }
+}
+
+/// Authentication → single sign-on: remove the configuration (back to Tableau with MFA only).
+#[server]
+pub async fn remove_oidc() -> Result<Option<String>, ServerFnError> {
+    use crate::ssr::*;
+    let (services, me) = require_admin().await?;
+    match services
+        .delete_oidc(&me, &me.tenant_id, client_addr().as_deref())
+        .await
+    {
+        Ok(()) => Ok(None),
+        Err(e) => op_message(e).map(Some),
     }
 }

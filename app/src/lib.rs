@@ -48,8 +48,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=pages::shell::AdminShell>
                     <Route path=path!("") view=pages::sections::HomePage/>
                     <Route path=path!("account") view=pages::account::AccountPage/>
-                    <Route path=path!("users") view=pages::sections::UsersPage/>
-                    <Route path=path!("authentication") view=pages::sections::AuthenticationPage/>
+                    <Route path=path!("users") view=pages::users::UsersPage/>
+                    <Route path=path!("authentication") view=pages::authentication::AuthenticationPage/>
                     <Route path=path!("sites") view=pages::sections::SitesPage/>
                     <Route path=path!("activity") view=pages::sections::ActivityPage/>
                 </ParentRoute>

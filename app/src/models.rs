@@ -104,3 +104,78 @@ pub enum CreatePatResult {
     },
     Rejected(String),
 }
+
+/// A "Sign in with …" button on the sign-in page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoButton {
+    pub tenant_url_name: String,
+    pub tenant_name: String,
+    pub provider: String,
+}
+
+/// The message for an `?sso_error=` code the SSO callback redirects with (fixed texts, so
+/// nothing from the URL is reflected into the page).
+pub fn sso_error_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "not_configured" => "Single sign-on is not set up for this tenant.",
+        "expired" => "The single sign-on attempt took too long. Try again.",
+        "state" => "The single sign-on response did not match this browser's request. Try again.",
+        "provider" => {
+            "The identity provider did not confirm your identity. Try again, or contact your cloud administrator."
+        }
+        "not_admin" => "This account is not a cloud administrator of the tenant.",
+        "wrong_idp" => {
+            "This account signs in with Tableau with MFA, not single sign-on: use your user name and password."
+        }
+        "denied" => "Sign-in was cancelled at the identity provider.",
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRowView {
+    pub id: String,
+    pub user_name: String,
+    pub display_name: String,
+    pub email: String,
+    /// `TableauIDWithMFA` or `OpenID` for cloud admins, `None` for site users.
+    pub admin_idp: Option<String>,
+    pub sites: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersPageView {
+    pub users: Vec<UserRowView>,
+    pub next_token: Option<String>,
+    /// SPEC T17's warning, while it applies.
+    pub warning: Option<String>,
+    pub me_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AddAdminResult {
+    /// Added; a Tableau-with-MFA admin gets a temporary password, shown once.
+    Added {
+        user_name: String,
+        temp_password: Option<String>,
+    },
+    Rejected(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OidcFormView {
+    pub enabled: bool,
+    pub provider: String,
+    pub salesforce_domain: String,
+    pub client_id: String,
+    pub discovery_endpoint: String,
+    pub has_secret: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthSettingsView {
+    pub tenant_url_name: String,
+    pub sso_on: bool,
+    pub config: Option<OidcFormView>,
+    pub warning: Option<String>,
+}

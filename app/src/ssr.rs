@@ -150,3 +150,33 @@ pub fn me_of(id: AdminIdentity) -> Me {
         tenant_name: id.tenant_name,
     }
 }
+
+/// Sign-in complete (second factor or SSO): a new session id (no fixation), the signed-in
+/// state, a "session started" event.
+pub async fn complete_sign_in(
+    services: &Services,
+    session: &Session,
+    identity: &AdminIdentity,
+    addr: Option<&str>,
+) -> Result<(), ServerFnError> {
+    session
+        .remove::<PendingSignIn>(PENDING_KEY)
+        .await
+        .map_err(session_err)?;
+    session.cycle_id().await.map_err(session_err)?;
+    let b: [u8; 16] = patio_service::crypto::random_bytes();
+    let state = AuthState {
+        user_id: identity.user_id.clone(),
+        signed_in_at: services.now_ms(),
+        last_seen_at: services.now_ms(),
+        session_ref: b.iter().map(|x| format!("{x:02x}")).collect(),
+    };
+    session
+        .insert(AUTH_KEY, &state)
+        .await
+        .map_err(session_err)?;
+    services
+        .ui_session_event(identity, true, &state.session_ref, addr, "signed_in")
+        .await
+        .map_err(service_err)
+}

@@ -67,3 +67,62 @@ export async function enrollAndSignIn(page: Page, user: string): Promise<string>
   await hydrated(page);
   return secret;
 }
+
+// Spec files share one server, so an admin enrolled by one file must sign in with the same
+// authenticator in another: remember each admin's secret and last used TOTP step on disk.
+import * as fs from "node:fs";
+import * as path from "node:path";
+const STORE = path.join(__dirname, "..", "..", "target", "e2e-data", "e2e-authenticators.json");
+
+type Store = Record<string, { secret: string; lastStep: number }>;
+function load(): Store {
+  try {
+    return JSON.parse(fs.readFileSync(STORE, "utf8"));
+  } catch {
+    return {};
+  }
+}
+function save(s: Store) {
+  fs.mkdirSync(path.dirname(STORE), { recursive: true });
+  fs.writeFileSync(STORE, JSON.stringify(s));
+}
+const step = () => Math.floor(Date.now() / 1000 / 30);
+
+/** Signs in a demo admin with password + code, enrolling them the first time. */
+export async function signInAs(page: Page, user: string) {
+  const store = load();
+  const known = store[user];
+  if (!known) {
+    const secret = await enrollAndSignIn(page, user);
+    store[user] = { secret, lastStep: step() };
+    save(store);
+    return;
+  }
+  await open(page, "/signin");
+  await submitPassword(page, user, PASSWORD);
+  // Each code is accepted once: use a step after the last one used (at most one ahead).
+  let offset = Math.max(0, known.lastStep + 1 - step());
+  while (offset > 1) {
+    await page.waitForTimeout(1000);
+    offset = Math.max(0, known.lastStep + 1 - step());
+  }
+  await page.getByLabel("Verification code").fill(totp(known.secret, offset));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForURL("/");
+  await hydrated(page);
+  store[user] = { secret: known.secret, lastStep: step() + offset };
+  save(store);
+}
+
+export async function signOut(page: Page) {
+  await page.getByTestId("sign-out").click();
+  await page.waitForURL("/signin");
+  await hydrated(page);
+}
+
+/** Records that `user`'s authenticator is `secret` and the code `offset` steps from now was used. */
+export function remember(user: string, secret: string, offset: number) {
+  const store = load();
+  store[user] = { secret, lastStep: step() + offset };
+  save(store);
+}

@@ -1,10 +1,10 @@
 // My Account Settings → Personal Access Tokens in a real browser (seed 000; SPEC T3, T7, T10).
 import { expect, test } from "@playwright/test";
-import { SECOND_ADMIN, enrollAndSignIn } from "./helpers";
+import { SECOND_ADMIN, signInAs } from "./helpers";
 
 test("SPEC T3 T7 T10: create a PAT, sign in with it over REST, revoke it in the UI", async ({ page, context, request }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-  await enrollAndSignIn(page, SECOND_ADMIN);
+  await signInAs(page, SECOND_ADMIN);
   await page.getByRole("navigation").getByRole("link", { name: "My Account Settings" }).click();
   await expect(page.getByRole("heading", { name: "Personal Access Tokens" })).toBeVisible();
   await expect(page.getByTestId("no-tokens")).toBeVisible();

@@ -1,6 +1,6 @@
 // Cloud-admin sign-in with "Tableau with MFA" in a real browser (SPEC T1, T2).
 import { expect, test } from "@playwright/test";
-import { ADMIN, PASSWORD, SECOND_ADMIN, enrollAndSignIn, hydrated, open, submitPassword, totp } from "./helpers";
+import { ADMIN, PASSWORD, SECOND_ADMIN, enrollAndSignIn, hydrated, open, remember, submitPassword, totp } from "./helpers";
 
 test("SPEC T2: first enrollment, sign out, sign back in with password and code", async ({ page }) => {
   // Pages are closed until sign-in.
@@ -8,6 +8,7 @@ test("SPEC T2: first enrollment, sign out, sign back in with password and code",
   await expect(page).toHaveURL(/\/signin$/);
 
   const secret = await enrollAndSignIn(page, ADMIN);
+  remember(ADMIN, secret, 0);
   await expect(page.getByTestId("tenant-name")).toHaveText("Acme Analytics");
   await expect(page.getByTestId("user-name")).toHaveText("Ava Admin");
 
@@ -33,6 +34,7 @@ test("SPEC T2: first enrollment, sign out, sign back in with password and code",
   await expect(page.getByTestId("signin-error")).toContainText("That code is not valid");
   // The enrollment code's step is used up (replay protection); the next step's code is valid.
   await page.getByLabel("Verification code").fill(totp(secret, 1));
+  remember(ADMIN, secret, 1);
   await page.getByRole("button", { name: "Verify" }).click();
   await page.waitForURL("/");
   await expect(page.getByTestId("tenant-name")).toHaveText("Acme Analytics");

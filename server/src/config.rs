@@ -50,6 +50,10 @@ pub struct SettingsArgs {
     /// Directory of the built site assets [file: site-root; default target/site].
     #[arg(long, env = "PATIO_SITE_ROOT", global = true)]
     pub site_root: Option<PathBuf>,
+    /// URL browsers use to reach Patio: SSO redirect URIs and the stand-in identity provider's
+    /// issuer [file: public-url; default http://<addr>].
+    #[arg(long, env = "PATIO_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -106,6 +110,7 @@ struct FileSettings {
     cookie_secure: Option<CookieSecure>,
     demo: Option<bool>,
     site_root: Option<PathBuf>,
+    public_url: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -124,6 +129,7 @@ pub struct Settings {
     pub cookie_secure: bool,
     pub demo: bool,
     pub site_root: PathBuf,
+    pub public_url: String,
 }
 
 impl Settings {
@@ -178,7 +184,21 @@ pub fn resolve(args: &SettingsArgs) -> Result<Settings, String> {
         // Patio itself serves plain http; off loopback it is expected behind a TLS proxy.
         CookieSecure::Auto => !addr.ip().is_loopback(),
     };
+    let public_url = args
+        .public_url
+        .clone()
+        .or(file.public_url)
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+    if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+        return Err(format!(
+            "public URL {public_url:?} must start with http:// or https://"
+        ));
+    }
     Ok(Settings {
+        public_url,
         addr,
         data_dir,
         database_url,

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod session_store;
 pub mod site_api;
+pub mod sso_web;
 pub mod tcm_admin;
 pub mod tcm_api;
 pub mod web;
@@ -31,10 +32,11 @@ pub async fn open_services(
     database_url: &str,
     key: ServerKey,
     clock: SharedClock,
+    sso: patio_service::oidc::SsoSettings,
 ) -> anyhow_like::Result<Services> {
     let db = Db::connect(database_url).await?;
     db.migrate().await?;
-    Ok(Services::new(db, clock, key))
+    Ok(Services::with_sso(db, clock, key, sso))
 }
 
 /// Leptos settings: Patio's asset names are fixed at build time (.cargo/config.toml).
@@ -79,6 +81,9 @@ pub fn router(state: AppState, store: HashedIdStore, cookie_secure: bool) -> Rou
         .route("/api/v1/", any(tcm_api::not_found))
         .route("/api/v2/", any(tcm_api::not_found))
         .route("/api/{*rest}", any(site_api::unknown_path))
+        .merge(sso_web::routes(
+            state.services.sso_settings().standin_enabled,
+        ))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -34,7 +34,12 @@ async fn services_for(settings: &Settings) -> patio_server::anyhow_like::Result<
     })?;
     let key = ServerKey::load_or_create(&settings.key_path())
         .map_err(|e| format!("server key {}: {e}", settings.key_path().display()))?;
-    open_services(&settings.database_url, key, Arc::new(SystemClock)).await
+    let sso = patio_service::oidc::SsoSettings {
+        public_url: settings.public_url.clone(),
+        // The stand-in identity provider is part of the sandbox (demo mode).
+        standin_enabled: settings.demo,
+    };
+    open_services(&settings.database_url, key, Arc::new(SystemClock), sso).await
 }
 
 async fn run(cli: Cli) -> patio_server::anyhow_like::Result<()> {

@@ -12,6 +12,8 @@ fn is_page(path: &str) -> bool {
     !(path.starts_with("/pkg/")
         || path.starts_with("/_srv/")
         || path.starts_with("/api/")
+        || path.starts_with("/sso/")
+        || path.starts_with("/_idp/")
         || path == "/healthz"
         || path == "/readyz"
         || path == "/favicon.ico")

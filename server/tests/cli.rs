@@ -86,6 +86,7 @@ async fn admin_create_reads_the_password_from_stdin_and_the_admin_can_sign_in() 
         &format!("sqlite://{}", dir.path().join("patio.db").display()),
         key,
         std::sync::Arc::new(patio_service::SystemClock),
+        Default::default(),
     )
     .await
     .unwrap();

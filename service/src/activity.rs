@@ -24,6 +24,7 @@ pub mod event {
     pub const TENANT_AUTH_METHOD_CHANGED: &str = "tenant.auth_method_changed";
     pub const SSO_CONFIGURED: &str = "sso.oidc_configured";
     pub const SSO_DELETED: &str = "sso.oidc_deleted";
+    pub const SSO_TEST_SIGNIN: &str = "sso.test_signin";
     pub const USER_CREATED: &str = "user.created";
     pub const USER_UPDATED: &str = "user.updated";
     pub const USER_DELETED: &str = "user.deleted";

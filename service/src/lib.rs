@@ -7,6 +7,7 @@ pub mod clock;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod oidc;
 pub mod repo;
 pub mod seed;
 pub mod sites;
@@ -31,15 +32,26 @@ struct Inner {
     clock: SharedClock,
     key: ServerKey,
     throttle: throttle::Throttle,
+    sso: oidc::SsoSettings,
+    standin: oidc::standin::StandIn,
+    /// Built on first use and shared: one connection pool for every provider call.
+    http: std::sync::OnceLock<openidconnect::reqwest::Client>,
 }
 
 impl Services {
     pub fn new(db: Db, clock: SharedClock, key: ServerKey) -> Self {
+        Self::with_sso(db, clock, key, oidc::SsoSettings::default())
+    }
+
+    pub fn with_sso(db: Db, clock: SharedClock, key: ServerKey, sso: oidc::SsoSettings) -> Self {
         Self(Arc::new(Inner {
             db,
             clock,
             key,
             throttle: Default::default(),
+            sso,
+            standin: Default::default(),
+            http: Default::default(),
         }))
     }
 

@@ -896,3 +896,28 @@ impl Services {
             .ok_or_else(|| TcmOpError::NotFound(format!("Job {job_id} could not be found.")))
     }
 }
+
+impl Services {
+    /// A one-time password for a new Tableau-with-MFA admin added in the portal (the REST API
+    /// never takes passwords, SPEC T14). Shown once to the admin who added them.
+    pub async fn set_temporary_password(
+        &self,
+        actor: &AdminIdentity,
+        user_id: &str,
+    ) -> OpResult<String> {
+        let u = self.user_in_tenant(&actor.tenant_id, user_id).await?;
+        let bytes: [u8; 12] = crate::crypto::random_bytes();
+        let password = data_encoding::BASE64URL_NOPAD.encode(&bytes);
+        let phc = crate::crypto::password::hash_password(password.clone()).await;
+        users::set_password_hash(self.db(), &u.id, &phc).await?;
+        self.record(
+            Event::new(event::USER_UPDATED)
+                .tenant(&actor.tenant_id)
+                .actor(&actor.user_id, &actor.user_name)
+                .target("user", &u.id)
+                .detail("temporaryPasswordIssued", true),
+        )
+        .await?;
+        Ok(password)
+    }
+}

@@ -1,7 +1,9 @@
 pub mod account;
+pub mod authentication;
 pub mod sections;
 pub mod shell;
 pub mod signin;
+pub mod users;
 
 use leptos::prelude::*;
 

@@ -20,23 +20,6 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-pub fn UsersPage() -> impl IntoView {
-    view! {
-        <h1>"Users"</h1>
-        <p class="muted">"User management is not available in this build yet."</p>
-    }
-}
-
-#[component]
-pub fn AuthenticationPage() -> impl IntoView {
-    view! {
-        <h1>"Authentication"</h1>
-        <p>"Tableau with MFA is on for every cloud administrator and needs no configuration."</p>
-        <p class="muted">"Single sign-on (Google, Salesforce) is not available in this build yet."</p>
-    }
-}
-
-#[component]
 pub fn SitesPage() -> impl IntoView {
     let sites = Resource::new(|| (), |_| list_sites());
     view! {

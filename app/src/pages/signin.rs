@@ -1,10 +1,11 @@
 //! Sign-in to Tableau Cloud Manager with "Tableau with MFA" (SPEC T2): user name and password,
 //! then a one-time code; first-time admins enroll an authenticator and get recovery codes.
 
-use crate::api::{ConfirmEnrollment, SignInCode, SignInPassword};
-use crate::models::{EnrollOffer, SignInNext, SignInOutcome};
+use crate::api::{ConfirmEnrollment, SignInCode, SignInPassword, sso_buttons};
+use crate::models::{EnrollOffer, SignInNext, SignInOutcome, sso_error_message};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 #[derive(Clone, PartialEq)]
 enum Step {
@@ -17,7 +18,14 @@ enum Step {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let step = RwSignal::new(Step::Password);
-    let message = RwSignal::new(None::<String>);
+    // A failed single sign-on comes back as ?sso_error=<code>; the text is ours, not the URL's.
+    let initial = use_query_map()
+        .get_untracked()
+        .get("sso_error")
+        .and_then(|c| sso_error_message(&c))
+        .map(str::to_owned);
+    let message = RwSignal::new(initial);
+    let sso = Resource::new(|| (), |_| sso_buttons());
     let password = ServerAction::<SignInPassword>::new();
     let code = ServerAction::<SignInCode>::new();
     let enroll = ServerAction::<ConfirmEnrollment>::new();
@@ -67,6 +75,36 @@ pub fn SignInPage() -> impl IntoView {
                                     "Sign In"
                                 </button>
                             </ActionForm>
+                            <Suspense fallback=|| ()>
+                                {move || {
+                                    sso.get()
+                                        .and_then(Result::ok)
+                                        .filter(|b| !b.is_empty())
+                                        .map(|buttons| {
+                                            let many = buttons.len() > 1;
+                                            view! {
+                                                <div class="sso">
+                                                    <p class="muted">"or"</p>
+                                                    {buttons
+                                                        .into_iter()
+                                                        .map(|b| {
+                                                            let label = if many {
+                                                                format!("Sign in with {} ({})", b.provider, b.tenant_name)
+                                                            } else {
+                                                                format!("Sign in with {}", b.provider)
+                                                            };
+                                                            view! {
+                                                                <a class="button" href=format!("/sso/start?tenant={}", b.tenant_url_name)>
+                                                                    {label}
+                                                                </a>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </div>
+                                            }
+                                        })
+                                }}
+                            </Suspense>
                         }
                             .into_any()
                     }

@@ -22,6 +22,7 @@ pub struct TestApp {
     pub services: Services,
     pub clock: Arc<ManualClock>,
     pub db_path: std::path::PathBuf,
+    pub base_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -64,10 +65,18 @@ pub async fn spawn_with(cookie_secure: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("patio.db");
     let clock = ManualClock::new(datetime!(2026-03-02 10:00:00 UTC));
+    // A real listener as well, for what must travel over HTTP: the SSO relying party's calls
+    // to the stand-in identity provider.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
     let services = open_services(
         &format!("sqlite://{}", db_path.display()),
         ServerKey::generate(),
         clock.clone(),
+        patio_service::oidc::SsoSettings {
+            public_url: base_url.clone(),
+            standin_enabled: true,
+        },
     )
     .await
     .unwrap();
@@ -77,11 +86,22 @@ pub async fn spawn_with(cookie_secure: bool) -> TestApp {
         leptos_options: leptos_options("target/site", "127.0.0.1:3000".parse().unwrap()),
         services: services.clone(),
     };
+    let router = router(state, store, cookie_secure);
+    let served = router.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            served.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .ok();
+    });
     TestApp {
-        router: router(state, store, cookie_secure),
+        router,
         services,
         clock,
         db_path,
+        base_url,
         _dir: dir,
     }
 }

@@ -378,3 +378,20 @@ pub async fn delete_user(db: &Db, user_id: &str) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// The tenant user an identity provider's email claim names (user name or email).
+pub async fn find_in_tenant_by_email(
+    db: &Db,
+    tenant_id: &str,
+    email: &str,
+) -> Result<Option<UserRow>> {
+    let key = name_key(email);
+    Ok(sqlx::query_as(
+        "SELECT * FROM users WHERE tenant_id = $1 AND (user_name_key = $2 OR lower(email) = $2) \
+         ORDER BY CASE WHEN user_name_key = $2 THEN 0 ELSE 1 END LIMIT 1",
+    )
+    .bind(tenant_id)
+    .bind(key)
+    .fetch_optional(db.pool())
+    .await?)
+}
