@@ -5,6 +5,8 @@ import { expect, test } from "@playwright/test";
 import { ADMIN, SECOND_ADMIN, hydrated, open, signInAs, signOut } from "./helpers";
 
 test("SPEC T2 T15 T16: Salesforce SSO configured in the UI, then used to sign in", async ({ page }) => {
+  // Signing the same admin in twice may wait for the next 30-second TOTP step (replay protection).
+  test.setTimeout(150_000);
   await signInAs(page, ADMIN);
 
   // Authentication → single sign-on with Salesforce (no client id: the sandbox's stand-in).

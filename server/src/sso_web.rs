@@ -179,7 +179,10 @@ struct AuthorizeQuery {
     nonce: Option<String>,
     code_challenge: Option<String>,
     code_challenge_method: Option<String>,
+    /// The account button that was clicked.
     email: Option<String>,
+    /// The "or type an email address" box.
+    typed_email: Option<String>,
     action: Option<String>,
 }
 
@@ -287,7 +290,7 @@ h1{{color:{color};font-size:1.4rem}}ul{{list-style:none;padding:0}}li button{{wi
 input[type=email]{{width:100%;padding:.5rem;box-sizing:border-box}}.note{{color:#5f6368;font-size:.85rem}}</style></head><body><main>\
 <h1>Sign in with {name}</h1><p class=\"note\">Patio stand-in identity provider (sandbox): no password is asked.</p>\
 <form method=\"post\">{fields}<p>Choose an account</p><ul>{picks}</ul>\
-<label>Or type an email address <input type=\"email\" name=\"email\" placeholder=\"name@example.com\"></label>\
+<label>Or type an email address <input type=\"email\" name=\"typed_email\" placeholder=\"name@example.com\"></label>\
 <p><button type=\"submit\" name=\"action\" value=\"continue\">Continue</button> \
 <button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></p></form></main></body></html>"
     ))
@@ -328,7 +331,12 @@ async fn authorize_submit(
         ))
         .into_response();
     }
-    let email = q.email.as_deref().map(str::trim).unwrap_or("");
+    let email = [q.email.as_deref(), q.typed_email.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|e| !e.is_empty())
+        .unwrap_or("");
     if email.is_empty() || !email.contains('@') {
         return (
             StatusCode::BAD_REQUEST,

@@ -622,3 +622,179 @@ async fn no_change_may_leave_the_tenant_without_an_admin_who_can_sign_in() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+// The portal's Users and Authentication pages (server functions over the same service).
+#[tokio::test]
+async fn users_and_authentication_pages() {
+    let app = spawn().await;
+    let (mut b, _, _) = enrolled(&app, ADMIN).await;
+    let page = b
+        .post("/_srv/users_page", &[("search", ""), ("page_token", "")])
+        .await
+        .json();
+    assert_eq!(page["users"].as_array().unwrap().len(), 7);
+    assert!(page["warning"].is_null());
+    let page = b
+        .post("/_srv/users_page", &[("search", "ops"), ("page_token", "")])
+        .await
+        .json();
+    assert_eq!(page["users"][0]["admin_idp"], "TableauIDWithMFA");
+
+    // Add an MFA admin: a temporary password, shown once, that really signs in.
+    let r = b
+        .post(
+            "/_srv/add_cloud_admin",
+            &[
+                ("user_name", "tara@acme.example"),
+                ("email", ""),
+                ("idp", "TableauIDWithMFA"),
+            ],
+        )
+        .await
+        .json();
+    let temp = r["Added"]["temp_password"].as_str().unwrap().to_owned();
+    let o = Browser::at(&app, "10.3.3.3")
+        .password("tara@acme.example", &temp)
+        .await;
+    assert!(
+        matches!(o.next, app::models::SignInNext::Enroll(_)),
+        "{o:?}"
+    );
+    let r = b
+        .post(
+            "/_srv/add_cloud_admin",
+            &[
+                ("user_name", "tara@acme.example"),
+                ("email", ""),
+                ("idp", "OpenID"),
+            ],
+        )
+        .await
+        .json();
+    assert!(r["Rejected"].as_str().unwrap().contains("already exists"));
+    let r = b
+        .post(
+            "/_srv/add_cloud_admin",
+            &[
+                ("user_name", "sso@acme.example"),
+                ("email", ""),
+                ("idp", "OpenID"),
+            ],
+        )
+        .await
+        .json();
+    assert!(
+        r["Added"]["temp_password"].is_null(),
+        "SSO admins get no password"
+    );
+
+    // Refusals come back as messages: T17 (SSO off, moving the last MFA admins away), self-removal.
+    let me = user_id_of(&app, ADMIN).await;
+    let ops = user_id_of(&app, SECOND).await;
+    let tara = user_id_of(&app, "tara@acme.example").await;
+    for id in [&ops, &tara] {
+        assert!(
+            b.post("/_srv/set_admin_idp", &[("user_id", id), ("idp", "OpenID")])
+                .await
+                .json()
+                .is_null()
+        );
+    }
+    let refused = b
+        .post(
+            "/_srv/set_admin_idp",
+            &[("user_id", &me), ("idp", "OpenID")],
+        )
+        .await
+        .json();
+    assert!(
+        refused
+            .as_str()
+            .unwrap()
+            .contains("no cloud administrator could sign in"),
+        "{refused}"
+    );
+    let refused = b
+        .post("/_srv/remove_tenant_user", &[("user_id", &me)])
+        .await
+        .json();
+    assert!(
+        refused
+            .as_str()
+            .unwrap()
+            .contains("cannot delete themselves")
+    );
+    assert!(
+        b.post("/_srv/remove_tenant_user", &[("user_id", &tara)])
+            .await
+            .json()
+            .is_null()
+    );
+
+    // Authentication: invalid input is explained; a valid save turns SSO on.
+    let s = b.post("/_srv/auth_settings", &[]).await.json();
+    assert_eq!(
+        (s["sso_on"].clone(), s["config"].clone()),
+        (json!(false), Value::Null)
+    );
+    let bad = b
+        .post(
+            "/_srv/save_oidc",
+            &[
+                ("provider", "Salesforce"),
+                ("salesforce_domain", ""),
+                ("client_id", ""),
+                ("client_secret", ""),
+                ("discovery_endpoint", ""),
+                ("enabled", "on"),
+            ],
+        )
+        .await
+        .json();
+    assert!(
+        bad.as_str()
+            .unwrap()
+            .contains("salesforceDomain is required"),
+        "{bad}"
+    );
+    let ok = b
+        .post(
+            "/_srv/save_oidc",
+            &[
+                ("provider", "Google"),
+                ("salesforce_domain", ""),
+                ("client_id", ""),
+                ("client_secret", ""),
+                ("discovery_endpoint", ""),
+                ("enabled", "on"),
+            ],
+        )
+        .await
+        .json();
+    assert!(ok.is_null(), "{ok}");
+    let s = b.post("/_srv/auth_settings", &[]).await.json();
+    assert_eq!(s["sso_on"], true);
+    assert_eq!(s["config"]["provider"], "Google");
+    // Unchecked "enabled" turns it off (a form omits unchecked boxes).
+    let off = b
+        .post(
+            "/_srv/save_oidc",
+            &[
+                ("provider", "Google"),
+                ("salesforce_domain", ""),
+                ("client_id", ""),
+                ("client_secret", ""),
+                ("discovery_endpoint", ""),
+            ],
+        )
+        .await
+        .json();
+    assert!(
+        off.is_null(),
+        "admin@ is still on Tableau with MFA, so SSO may go off: {off}"
+    );
+    assert_eq!(
+        b.post("/_srv/auth_settings", &[]).await.json()["sso_on"],
+        false
+    );
+}

@@ -87,7 +87,7 @@ pub fn AuthenticationPage() -> impl IntoView {
                         </ActionForm>
                         {d.config.is_some().then(|| view! {
                             <div class="toolbar">
-                                {d.sso_on.then(|| view! { <a class="button" href=format!("/sso/start?tenant={tenant}&test=1")>"Test sign-in"</a> })}
+                                {d.sso_on.then(|| view! { <a class="button" rel="external" href=format!("/sso/start?tenant={tenant}&test=1")>"Test sign-in"</a> })}
                                 <button on:click=move |_| { remove.dispatch(RemoveOidc {}); }>"Remove configuration"</button>
                             </div>
                         })}

@@ -94,7 +94,7 @@ pub fn SignInPage() -> impl IntoView {
                                                                 format!("Sign in with {}", b.provider)
                                                             };
                                                             view! {
-                                                                <a class="button" href=format!("/sso/start?tenant={}", b.tenant_url_name)>
+                                                                <a class="button" rel="external" href=format!("/sso/start?tenant={}", b.tenant_url_name)>
                                                                     {label}
                                                                 </a>
                                                             }
