@@ -223,6 +223,17 @@ fn check_authorize(state: &AppState, q: &AuthorizeQuery) -> Result<AuthorizeRequ
     })
 }
 
+fn bad_authorize(reason: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Html(format!(
+            "<p>Invalid authorization request: {}</p>",
+            html_escape(reason)
+        )),
+    )
+        .into_response()
+}
+
 /// `GET /_idp/{slug}/authorize`: "sign in with Google/Salesforce": pick or type an account.
 async fn authorize_page(
     State(state): State<AppState>,
@@ -235,16 +246,7 @@ async fn authorize_page(
     };
     let req = match check_authorize(&state, &q) {
         Ok(r) => r,
-        Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Html(format!(
-                    "<p>Invalid authorization request: {}</p>",
-                    html_escape(&e)
-                )),
-            )
-                .into_response();
-        }
+        Err(e) => return bad_authorize(&e),
     };
     let accounts = state.services.standin_accounts().await.unwrap_or_default();
     let name = provider_name(slug);
@@ -308,16 +310,7 @@ async fn authorize_submit(
     }
     let req = match check_authorize(&state, &q) {
         Ok(r) => r,
-        Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Html(format!(
-                    "<p>Invalid authorization request: {}</p>",
-                    html_escape(&e)
-                )),
-            )
-                .into_response();
-        }
+        Err(e) => return bad_authorize(&e),
     };
     let state_param = req
         .state

@@ -285,13 +285,19 @@ async fn test_sign_in_reports_without_signing_in() {
 #[tokio::test]
 async fn standin_discovery_keys_and_userinfo() {
     let app = spawn().await;
-    let d = app.call(Call::get("/_idp/google/.well-known/openid-configuration")).await.json();
+    let d = app
+        .call(Call::get("/_idp/google/.well-known/openid-configuration"))
+        .await
+        .json();
     assert_eq!(d["issuer"], format!("{}/_idp/google", app.base_url));
     assert_eq!(d["code_challenge_methods_supported"][0], "S256");
     let keys = app.call(Call::get("/_idp/google/jwks")).await.json();
     assert_eq!(keys["keys"][0]["kty"], "RSA");
     assert_eq!(keys["keys"][0]["kid"], "patio-standin-1");
-    assert_eq!(app.call(Call::get("/_idp/okta/jwks")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.call(Call::get("/_idp/okta/jwks")).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     let redirect = format!("{}/sso/callback", app.base_url);
     let req = patio_service::oidc::standin::AuthorizeRequest {
@@ -306,7 +312,15 @@ async fn standin_discovery_keys_and_userinfo() {
         .call(Call {
             method: axum::http::Method::POST,
             path: "/_idp/google/token",
-            body: Some((form(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", &redirect), ("client_id", "c")]), "application/x-www-form-urlencoded")),
+            body: Some((
+                form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", &redirect),
+                    ("client_id", "c"),
+                ]),
+                "application/x-www-form-urlencoded",
+            )),
             cookie: None,
             addr: "10.0.0.9",
             headers: vec![],
@@ -315,11 +329,20 @@ async fn standin_discovery_keys_and_userinfo() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let tokens = r.json();
     assert_eq!(tokens["token_type"], "Bearer");
-    assert_eq!(tokens["id_token"].as_str().unwrap().split('.').count(), 3, "a signed JWT");
+    assert_eq!(
+        tokens["id_token"].as_str().unwrap().split('.').count(),
+        3,
+        "a signed JWT"
+    );
     let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
-    let info = app.call(Call::get("/_idp/google/userinfo").header("authorization", &bearer)).await.json();
+    let info = app
+        .call(Call::get("/_idp/google/userinfo").header("authorization", &bearer))
+        .await
+        .json();
     assert_eq!(info["email"], "dev@acme.example");
-    let r = app.call(Call::get("/_idp/google/userinfo").header("authorization", "Bearer nope")).await;
+    let r = app
+        .call(Call::get("/_idp/google/userinfo").header("authorization", "Bearer nope"))
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = app.call(Call::get("/_idp/google/userinfo")).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);

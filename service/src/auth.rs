@@ -266,7 +266,8 @@ impl Services {
                 .await?;
             return Ok(CodeCheck::Failed);
         }
-        self.signed_in(&identity, addr, method).await?;
+        self.signed_in(&identity, addr, &format!("password+{method}"))
+            .await?;
         if let Some(left) = recovery_left {
             self.record(
                 Event::new(event::MFA_RECOVERY_CODE_USED)
@@ -303,7 +304,7 @@ impl Services {
         .await
     }
 
-    async fn signed_in(
+    pub(crate) async fn signed_in(
         &self,
         identity: &AdminIdentity,
         addr: Option<&str>,
@@ -316,7 +317,7 @@ impl Services {
                 .tenant(&identity.tenant_id)
                 .actor(&identity.user_id, &identity.user_name)
                 .from_address(addr)
-                .detail("method", format!("password+{method}")),
+                .detail("method", method),
         )
         .await
     }
@@ -390,7 +391,8 @@ impl Services {
                 .detail("recovery_codes_issued", codes.len()),
         )
         .await?;
-        self.signed_in(&identity, addr, "totp_enrollment").await?;
+        self.signed_in(&identity, addr, "password+totp_enrollment")
+            .await?;
         Ok(EnrollmentCheck::Enrolled {
             identity,
             recovery_codes: codes,

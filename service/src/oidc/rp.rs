@@ -306,15 +306,8 @@ impl Services {
                 return Err(f);
             }
         };
-        users::set_last_login(self.db(), &identity.user_id, self.now_ms()).await?;
-        self.record(
-            Event::new(event::SIGNIN_SUCCEEDED)
-                .tenant(&identity.tenant_id)
-                .actor(&identity.user_id, &identity.user_name)
-                .from_address(addr)
-                .detail("method", format!("oidc:{}", p.alias)),
-        )
-        .await?;
+        self.signed_in(&identity, addr, &format!("oidc:{}", p.alias))
+            .await?;
         Ok(SsoDone::SignedIn(identity))
     }
 

@@ -262,15 +262,22 @@ pub async fn page_of_tenant(
     .await?)
 }
 
+/// `$1, $2, …, $n` for an IN list (portable: both backends number their parameters).
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Site roles of a set of users, in one query (no N+1 when listing).
 pub async fn site_roles_of(db: &Db, user_ids: &[String]) -> Result<Vec<SiteRoleRow>> {
     if user_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (1..=user_ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT * FROM site_roles WHERE user_id IN ({}) ORDER BY site_id",
-        placeholders.join(", ")
+        placeholders(user_ids.len())
     );
     let mut q = sqlx::query_as(&sql);
     for id in user_ids {
