@@ -36,6 +36,10 @@ struct Inner {
     standin: oidc::standin::StandIn,
     /// Built on first use and shared: one connection pool for every provider call.
     http: std::sync::OnceLock<openidconnect::reqwest::Client>,
+    /// Provider discovery documents by issuer, with the time they were fetched.
+    discovery: std::sync::Mutex<
+        std::collections::HashMap<String, (openidconnect::core::CoreProviderMetadata, i64)>,
+    >,
 }
 
 impl Services {
@@ -52,6 +56,7 @@ impl Services {
             sso,
             standin: Default::default(),
             http: Default::default(),
+            discovery: Default::default(),
         }))
     }
 

@@ -19,6 +19,7 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 
 const PENDING_TTL_MS: i64 = 10 * 60 * 1000;
+const DISCOVERY_TTL_MS: i64 = 60 * 60 * 1000;
 
 /// A tenant whose cloud admins may sign in with SSO (a button on the sign-in page).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,19 +111,17 @@ impl Services {
         })
     }
 
-    /// Tenants with SSO enabled for the TCM UI.
+    /// Tenants with SSO enabled for the TCM UI (one query: it runs on every sign-in page).
     pub async fn sso_options(&self) -> crate::Result<Vec<SsoOption>> {
-        let mut out = Vec::new();
-        for t in tenants::list(self.db()).await? {
-            if let Some(row) = sso::get(self.db(), &t.id).await?.filter(|r| r.enabled) {
-                out.push(SsoOption {
-                    tenant_url_name: t.url_name,
-                    tenant_name: t.name,
-                    provider: row.known_provider_alias,
-                });
-            }
-        }
-        Ok(out)
+        Ok(sso::enabled_for_tenants(self.db())
+            .await?
+            .into_iter()
+            .map(|(tenant_url_name, tenant_name, provider)| SsoOption {
+                tenant_url_name,
+                tenant_name,
+                provider,
+            })
+            .collect())
     }
 
     async fn provider(&self, tenant_id: &str) -> Result<Provider, SsoFailure> {
@@ -165,6 +164,34 @@ impl Services {
         })
     }
 
+    /// The provider's discovery document, fetched once an hour per issuer rather than twice
+    /// per sign-in.
+    async fn provider_metadata(&self, issuer: &str) -> Result<CoreProviderMetadata, SsoFailure> {
+        let now = self.now_ms();
+        if let Some((m, at)) = self
+            .0
+            .discovery
+            .lock()
+            .expect("discovery cache")
+            .get(issuer)
+        {
+            if now - at < DISCOVERY_TTL_MS {
+                return Ok(m.clone());
+            }
+        }
+        let url =
+            IssuerUrl::new(issuer.to_owned()).map_err(|e| SsoFailure::Provider(e.to_string()))?;
+        let metadata = CoreProviderMetadata::discover_async(url, self.http())
+            .await
+            .map_err(|e| SsoFailure::Provider(format!("discovery: {e}")))?;
+        self.0
+            .discovery
+            .lock()
+            .expect("discovery cache")
+            .insert(issuer.to_owned(), (metadata.clone(), now));
+        Ok(metadata)
+    }
+
     fn redirect_uri(&self) -> String {
         format!(
             "{}/sso/callback",
@@ -186,11 +213,7 @@ impl Services {
         >,
         SsoFailure,
     > {
-        let issuer =
-            IssuerUrl::new(p.issuer.clone()).map_err(|e| SsoFailure::Provider(e.to_string()))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, self.http())
-            .await
-            .map_err(|e| SsoFailure::Provider(format!("discovery: {e}")))?;
+        let metadata = self.provider_metadata(&p.issuer).await?;
         let redirect = RedirectUrl::new(self.redirect_uri())
             .map_err(|e| SsoFailure::Provider(e.to_string()))?;
         Ok(CoreClient::from_provider_metadata(
@@ -262,13 +285,33 @@ impl Services {
         let id_token = token
             .id_token()
             .ok_or_else(|| SsoFailure::Provider("no ID token".into()))?;
+        let nonce = Nonce::new(pending.nonce.clone());
         let clock = self.0.clock.clone();
         let verifier = client
             .id_token_verifier()
             .set_time_fn(move || to_chrono(clock.now()));
-        let claims = id_token
-            .claims(&verifier, &Nonce::new(pending.nonce.clone()))
-            .map_err(|e| SsoFailure::Provider(format!("ID token: {e}")))?;
+        // The cached discovery document carries the provider's keys; if it rotated them, the
+        // check fails once: fetch the keys afresh and check again.
+        let fresh_client;
+        let fresh_verifier;
+        let claims = match id_token.claims(&verifier, &nonce) {
+            Ok(c) => c,
+            Err(_) => {
+                self.0
+                    .discovery
+                    .lock()
+                    .expect("discovery cache")
+                    .remove(&p.issuer);
+                fresh_client = self.client(&p).await?;
+                let clock = self.0.clock.clone();
+                fresh_verifier = fresh_client
+                    .id_token_verifier()
+                    .set_time_fn(move || to_chrono(clock.now()));
+                id_token
+                    .claims(&fresh_verifier, &nonce)
+                    .map_err(|e| SsoFailure::Provider(format!("ID token: {e}")))?
+            }
+        };
         let email = claims
             .email()
             .map(|e| e.as_str().to_owned())

@@ -47,3 +47,14 @@ pub async fn delete(db: &Db, resource_id: &str) -> Result<bool> {
         .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Tenants whose tenant-level configuration is enabled: (url name, name, provider alias).
+pub async fn enabled_for_tenants(db: &Db) -> Result<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT t.url_name, t.name, o.known_provider_alias FROM oidc_configurations o \
+         JOIN tenants t ON t.id = o.resource_id WHERE o.enabled = $1 ORDER BY t.name",
+    )
+    .bind(true)
+    .fetch_all(db.pool())
+    .await?)
+}
