@@ -188,10 +188,18 @@ impl TestApp {
         let mut req = req.body(body).unwrap();
         let addr: SocketAddr = format!("{}:40000", c.addr).parse().unwrap();
         req.extensions_mut().insert(ConnectInfo(addr));
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let what = format!("{} {}", req.method(), req.uri());
+        // A request that never answers fails the test with its name instead of hanging CI.
+        let (status, headers, bytes) =
+            tokio::time::timeout(std::time::Duration::from_secs(30), async {
+                let resp = self.router.clone().oneshot(req).await.unwrap();
+                let status = resp.status();
+                let headers = resp.headers().clone();
+                let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+                (status, headers, bytes)
+            })
+            .await
+            .unwrap_or_else(|_| panic!("{what} did not answer within 30 s"));
         Reply {
             status,
             headers,
