@@ -176,10 +176,7 @@ pub async fn confirm_enrollment(code: String) -> Result<SignInOutcome, ServerFnE
 pub async fn current_user() -> Result<Option<Me>, ServerFnError> {
     use crate::ssr::*;
     let services = get_services()?;
-    let session = get_session().await?;
-    Ok(current_admin(&services, &session)
-        .await?
-        .map(|(id, _)| me_of(id)))
+    Ok(signed_in_admin(&services).await?.map(me_of))
 }
 
 #[server]

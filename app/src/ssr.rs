@@ -126,12 +126,29 @@ pub async fn current_admin(
     }
 }
 
+/// The admin the page gate already resolved for this request (page loads only). Server-side
+/// rendering reads it instead of the session: one session load per page, and no second
+/// holder of the session's lock while the response is still streaming.
+#[derive(Debug, Clone)]
+pub struct GateIdentity(pub AdminIdentity);
+
+/// The signed-in admin of this request: from the page gate when rendering a page, else from
+/// the session (server-function calls).
+pub async fn signed_in_admin(services: &Services) -> Result<Option<AdminIdentity>, ServerFnError> {
+    let from_gate = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<GateIdentity>().cloned());
+    if let Some(GateIdentity(id)) = from_gate {
+        return Ok(Some(id));
+    }
+    let session = get_session().await?;
+    Ok(current_admin(services, &session).await?.map(|(id, _)| id))
+}
+
 /// For server functions that need a signed-in admin.
 pub async fn require_admin() -> Result<(Services, AdminIdentity), ServerFnError> {
     let services = get_services()?;
-    let session = get_session().await?;
-    match current_admin(&services, &session).await? {
-        Some((id, _)) => Ok((services, id)),
+    match signed_in_admin(&services).await? {
+        Some(id) => Ok((services, id)),
         None => {
             if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
                 resp.set_status(axum::http::StatusCode::UNAUTHORIZED);

@@ -25,21 +25,26 @@ fn is_page(path: &str) -> bool {
 pub async fn auth_gate(
     State(state): State<AppState>,
     session: Session,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_owned();
     if req.method() != Method::GET || !is_page(&path) {
         return next.run(req).await;
     }
-    let signed_in = match app::ssr::current_admin(&state.services, &session).await {
-        Ok(v) => v.is_some(),
+    let admin = match app::ssr::current_admin(&state.services, &session).await {
+        Ok(v) => v.map(|(id, _)| id),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    match (signed_in, path == "/signin") {
-        (false, false) => Redirect::to("/signin").into_response(),
-        (true, true) => Redirect::to("/").into_response(),
-        _ => next.run(req).await,
+    match (admin, path == "/signin") {
+        (None, false) => Redirect::to("/signin").into_response(),
+        (Some(_), true) => Redirect::to("/").into_response(),
+        (Some(id), false) => {
+            // The render reads who is signed in from here, not from the session again.
+            req.extensions_mut().insert(app::ssr::GateIdentity(id));
+            next.run(req).await
+        }
+        (None, true) => next.run(req).await,
     }
 }
 
