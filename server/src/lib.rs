@@ -57,6 +57,15 @@ pub async fn session_store(services: &Services) -> anyhow_like::Result<HashedIdS
     Ok(HashedIdStore::new(store, services.key().clone()))
 }
 
+/// The app's routes, generated once per process. Generating them runs the app with resource
+/// loading suppressed by a process-wide flag, and a resource first polled meanwhile by another
+/// render never resolves (leptos issue #4773): so never generate while anything else renders.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState, store: HashedIdStore, cookie_secure: bool) -> Router {
     let sessions = SessionManagerLayer::new(store)
@@ -69,7 +78,7 @@ pub fn router(state: AppState, store: HashedIdStore, cookie_secure: bool) -> Rou
         .with_secure(cookie_secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(30)));
 
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let services = state.services.clone();
     let options = state.leptos_options.clone();
     Router::new()
