@@ -68,7 +68,8 @@ async fn first_sign_in_enrolls_an_authenticator_and_issues_recovery_codes() {
     assert_eq!(failed.len(), 1, "the wrong enrollment code is logged");
 }
 
-// SPEC T2: an enrolled admin signs in with password + code.
+// SPEC T2, T18: an enrolled admin signs in with password + code; Tableau with MFA needed no
+// tenant configuration step.
 #[tokio::test]
 async fn enrolled_admin_signs_in_with_password_and_code() {
     let app = spawn().await;

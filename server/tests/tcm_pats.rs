@@ -430,10 +430,19 @@ async fn every_refused_pat_login_gets_the_same_401() {
     assert_eq!(app.pat_login(&good).await.status, StatusCode::OK);
 }
 
+// SPEC T14: the REST API takes no password: a user name and password body is refused.
 #[tokio::test]
 async fn missing_or_malformed_login_bodies_are_400() {
     let app = spawn().await;
-    for body in ["", "{}", "{\"tok\":\"x\"}", "[1]", "{\"token\": 5}"] {
+    let password_body = format!("{{\"userName\": \"{ADMIN}\", \"password\": \"{PASSWORD}\"}}");
+    for body in [
+        "",
+        "{}",
+        "{\"tok\":\"x\"}",
+        "[1]",
+        "{\"token\": 5}",
+        password_body.as_str(),
+    ] {
         let r = app
             .call(Call::post_json("/api/v1/pat/login", body.into()))
             .await;
