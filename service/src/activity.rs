@@ -62,6 +62,10 @@ impl Event {
         self.actor_name = Some(name.to_owned());
         self
     }
+    /// Done by this admin, in their tenant.
+    pub fn by(self, a: &crate::auth::AdminIdentity) -> Self {
+        self.tenant(&a.tenant_id).actor(&a.user_id, &a.user_name)
+    }
     pub fn actor_name(mut self, name: &str) -> Self {
         self.actor_name = Some(name.to_owned());
         self

@@ -271,8 +271,7 @@ impl Services {
         if let Some(left) = recovery_left {
             self.record(
                 Event::new(event::MFA_RECOVERY_CODE_USED)
-                    .tenant(&identity.tenant_id)
-                    .actor(&identity.user_id, &identity.user_name)
+                    .by(&identity)
                     .from_address(addr)
                     .detail("remaining", left),
             )
@@ -314,8 +313,7 @@ impl Services {
         users::set_last_login(self.db(), &identity.user_id, self.now_ms()).await?;
         self.record(
             Event::new(event::SIGNIN_SUCCEEDED)
-                .tenant(&identity.tenant_id)
-                .actor(&identity.user_id, &identity.user_name)
+                .by(identity)
                 .from_address(addr)
                 .detail("method", method),
         )
@@ -384,8 +382,7 @@ impl Services {
         users::replace_recovery_codes(self.db(), user_id, &hashes).await?;
         self.record(
             Event::new(event::MFA_ENROLLED)
-                .tenant(&identity.tenant_id)
-                .actor(&identity.user_id, &identity.user_name)
+                .by(&identity)
                 .from_address(addr)
                 .detail("method", "totp")
                 .detail("recovery_codes_issued", codes.len()),
@@ -415,8 +412,7 @@ impl Services {
             } else {
                 event::SESSION_ENDED
             })
-            .tenant(&identity.tenant_id)
-            .actor(&identity.user_id, &identity.user_name)
+            .by(identity)
             .target("ui_session", session_ref)
             .from_address(addr)
             .detail("surface", "tcm_ui")

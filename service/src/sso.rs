@@ -120,6 +120,15 @@ enum Resource {
     Site,
 }
 
+impl Resource {
+    fn kind(&self) -> &'static str {
+        match self {
+            Resource::Tenant => "tenant",
+            Resource::Site => "site",
+        }
+    }
+}
+
 fn valid_hostname(h: &str) -> bool {
     !h.is_empty()
         && h.len() <= 253
@@ -324,16 +333,8 @@ impl Services {
         .await?;
         self.record(
             Event::new(event::SSO_CONFIGURED)
-                .tenant(&actor.tenant_id)
-                .actor(&actor.user_id, &actor.user_name)
-                .target(
-                    if resource == Resource::Tenant {
-                        "tenant"
-                    } else {
-                        "site"
-                    },
-                    resource_id,
-                )
+                .by(actor)
+                .target(resource.kind(), resource_id)
                 .from_address(addr)
                 .detail("knownProviderAlias", alias.as_str())
                 .detail("enabled", enabled),
@@ -389,16 +390,8 @@ impl Services {
         sso::delete(self.db(), resource_id).await?;
         self.record(
             Event::new(event::SSO_DELETED)
-                .tenant(&actor.tenant_id)
-                .actor(&actor.user_id, &actor.user_name)
-                .target(
-                    if resource == Resource::Tenant {
-                        "tenant"
-                    } else {
-                        "site"
-                    },
-                    resource_id,
-                )
+                .by(actor)
+                .target(resource.kind(), resource_id)
                 .from_address(addr),
         )
         .await?;

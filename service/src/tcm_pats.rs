@@ -260,8 +260,7 @@ impl Services {
         pats::insert(self.db(), &row).await?;
         self.record(
             Event::new(event::PAT_CREATED)
-                .tenant(&owner.tenant_id)
-                .actor(&owner.user_id, &owner.user_name)
+                .by(owner)
                 .target("pat", &row.id)
                 .from_address(addr)
                 .detail("tokenName", row.name.as_str())
@@ -349,15 +348,14 @@ impl Services {
                 retry_after_secs: (ms + 999) / 1000,
             });
         }
-        let (failure, pat) = self.check_tcm_secret(secret).await?;
-        let p = match (failure, pat) {
-            (None, Some(p)) => p,
-            (reason, pat) => {
+        let (p, identity) = match self.check_tcm_secret(secret).await? {
+            Ok(accepted) => accepted,
+            Err((reason, pat)) => {
                 self.throttle().record_failure(&addr_key, now);
                 let mut e = Event::new(event::PAT_SIGNIN_FAILED)
                     .from_address(addr)
                     .detail("kind", "tcm")
-                    .detail("reason", reason.unwrap_or("unknown_token"));
+                    .detail("reason", reason);
                 // Failures against a real PAT are logged in its tenant; unknown tokens have none.
                 if let Some(p) = &pat {
                     e = e
@@ -368,9 +366,6 @@ impl Services {
                 self.record(e).await?;
                 return Ok(LoginOutcome::Denied);
             }
-        };
-        let Some(identity) = self.admin_identity(&p.user_id).await? else {
-            return Ok(LoginOutcome::Denied);
         };
         pats::touch(self.db(), &p.id, now).await?;
         let token = tokens::session_token();
@@ -425,36 +420,34 @@ impl Services {
         }
     }
 
-    /// (failure reason, the PAT). The reason is `None` only for a live PAT whose secret
-    /// matches and whose owner may use it.
+    /// The PAT and its owner when the secret matches a live PAT whose owner may use it;
+    /// otherwise why not, with the PAT when there is one (for the activity log).
     async fn check_tcm_secret(
         &self,
         secret: &str,
-    ) -> Result<(Option<&'static str>, Option<PatRow>)> {
+    ) -> Result<std::result::Result<(PatRow, AdminIdentity), (&'static str, Option<PatRow>)>> {
         let Some(p) = self.pat_by_secret_shape(secret).await? else {
-            return Ok((
-                Some(if tokens::pat_lookup_key(secret).is_some() {
-                    "unknown_token"
-                } else {
-                    "malformed_token"
-                }),
-                None,
-            ));
+            let reason = if tokens::pat_lookup_key(secret).is_some() {
+                "unknown_token"
+            } else {
+                "malformed_token"
+            };
+            return Ok(Err((reason, None)));
         };
         let presented = tokens::pat_hash(self.key(), secret);
         if !ct_eq(presented.as_bytes(), p.secret_hash.as_bytes()) {
-            return Ok((Some("wrong_secret"), Some(p)));
+            return Ok(Err(("wrong_secret", Some(p))));
         }
         if let Some(reason) = dead_reason(&p, self.now_ms()) {
             if reason != "revoked" {
                 self.note_expired(&p, reason).await?;
             }
-            return Ok((Some(reason), Some(p)));
+            return Ok(Err((reason, Some(p))));
         }
-        match self.admin_identity(&p.user_id).await? {
-            None => Ok((Some("owner_not_cloud_admin"), Some(p))),
-            Some(_) => Ok((None, Some(p))),
-        }
+        Ok(match self.admin_identity(&p.user_id).await? {
+            Some(identity) => Ok((p, identity)),
+            None => Err(("owner_not_cloud_admin", Some(p))),
+        })
     }
 
     /// SPEC T11, T12, T13: the live session for an `x-tableau-session-token`, refreshed.

@@ -433,8 +433,7 @@ impl Services {
         }
         self.record(
             Event::new(event::USER_CREATED)
-                .tenant(tenant_id)
-                .actor(&actor.user_id, &actor.user_name)
+                .by(actor)
                 .target("user", &u.id)
                 .from_address(addr)
                 .detail("userName", u.user_name.as_str())
@@ -778,8 +777,7 @@ impl Services {
                     }
                     self.record(
                         Event::new(event::USER_ROLE_CHANGED)
-                            .tenant(tenant_id)
-                            .actor(&actor.user_id, &actor.user_name)
+                            .by(actor)
                             .target("user", &u.id)
                             .from_address(addr)
                             .detail("linkRole", LINK_ADMIN)
@@ -809,8 +807,7 @@ impl Services {
         }
         self.record(
             Event::new(event::USER_UPDATED)
-                .tenant(tenant_id)
-                .actor(&actor.user_id, &actor.user_name)
+                .by(actor)
                 .target("user", &u.id)
                 .from_address(addr)
                 .detail("userName", u.user_name.as_str()),
@@ -842,8 +839,7 @@ impl Services {
         users::delete_user(self.db(), &u.id).await?;
         self.record(
             Event::new(event::USER_DELETED)
-                .tenant(tenant_id)
-                .actor(&actor.user_id, &actor.user_name)
+                .by(actor)
                 .target("user", &u.id)
                 .from_address(addr)
                 .detail("userName", u.user_name.as_str()),
@@ -912,8 +908,7 @@ impl Services {
         users::set_password_hash(self.db(), &u.id, &phc).await?;
         self.record(
             Event::new(event::USER_UPDATED)
-                .tenant(&actor.tenant_id)
-                .actor(&actor.user_id, &actor.user_name)
+                .by(actor)
                 .target("user", &u.id)
                 .detail("temporaryPasswordIssued", true),
         )
